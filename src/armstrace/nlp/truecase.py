@@ -1,0 +1,112 @@
+"""Length-preserving text normalisation before parsing.
+
+* Lines written all in capitals (wire-service copy, 1980s telexes) and title-case
+  headlines ("Canada Supply Ukraine With New Vehicles") parse badly; they are lower-cased,
+  then sentence starts and known names (from the gazetteers) get their usual casing back.
+* A single line break inside a wrapped paragraph becomes a space; a line break after a
+  short line or after sentence-final punctuation stays (a headline, a caption).
+
+Every change keeps the text length, so character offsets into the result are offsets
+into the input.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from .gazetteer import load_gazetteer
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'.\-]*")
+
+
+@lru_cache(maxsize=1)
+def _known_forms() -> tuple[dict[str, str], re.Pattern | None]:
+    """lower-case surface -> usual casing, for names worth restoring."""
+    gaz = load_gazetteer()
+    forms: dict[str, str] = {}
+    surfaces = [s for s, _code, _role in gaz.actor_surfaces()]
+    for weapon in gaz.weapons.values():
+        surfaces.extend((weapon.designation, *weapon.aliases))
+    for surface in surfaces:
+        surface = surface[4:] if surface.startswith("the ") else surface
+        low = surface.lower()
+        if low in STOP_WORDS or len(low) < 2 or low in forms:
+            continue
+        forms[low] = surface
+    if not forms:
+        return forms, None
+    alternation = "|".join(re.escape(k) for k in sorted(forms, key=len, reverse=True))
+    return forms, re.compile(rf"(?<![A-Za-z0-9])(?:{alternation})(?![A-Za-z0-9])")
+
+
+def _letters(line: str) -> list[str]:
+    return [c for c in line if c.isalpha()]
+
+
+def is_all_caps(line: str) -> bool:
+    letters = _letters(line)
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.85
+
+
+def is_title_case(line: str) -> bool:
+    words = _WORD.findall(line)
+    long_words = [w for w in words if len(w) > 3 and w.lower() not in STOP_WORDS]
+    if len(long_words) < 3:
+        return False
+    return sum(w[0].isupper() for w in long_words) / len(long_words) > 0.8 and not is_all_caps(line)
+
+
+def _same_length_lower(text: str) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def recase_line(line: str, keep_acronyms: bool) -> str:
+    forms, pattern = _known_forms()
+    chars = list(_same_length_lower(line))
+    if keep_acronyms:  # title case: words already in capitals are acronyms or names
+        for m in re.finditer(r"\b[A-Z][A-Z0-9\-.]*[A-Z0-9]\b", line):
+            chars[m.start():m.end()] = line[m.start():m.end()]
+    low = "".join(chars)
+    if pattern is not None:
+        for m in pattern.finditer(low):
+            canonical = forms[m.group(0)]
+            if len(canonical) == m.end() - m.start():
+                chars[m.start():m.end()] = canonical
+    # sentence starts: line start and after . ! ? (followed by space)
+    for m in re.finditer(r"(?:^|[.!?:]\s+|^\W*)([a-z])", "".join(chars)):
+        i = m.start(1)
+        chars[i] = chars[i].upper()
+    return "".join(chars)
+
+
+def _unwrap(text: str) -> str:
+    """Single line breaks inside wrapped paragraphs -> spaces."""
+    out = list(text)
+    for m in re.finditer(r"(?<!\n)\n(?!\n)", text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        prev = text[line_start:m.start()].rstrip()
+        nxt = text[m.end():m.end() + 1]
+        if len(prev) >= 40 and not re.search(r"[.!?:\"']$", prev):
+            out[m.start()] = " "
+        elif len(prev) >= 40 and nxt.islower():
+            out[m.start()] = " "
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """Recase shouting/title-case lines and unwrap paragraphs; same length as `text`."""
+    lines = _unwrap(text).split("\n")
+    fixed = []
+    for line in lines:
+        if is_all_caps(line):
+            fixed.append(recase_line(line, keep_acronyms=False))
+        elif is_title_case(line) and len(line) < 300:
+            fixed.append(recase_line(line, keep_acronyms=True))
+        else:
+            fixed.append(line)
+    result = "\n".join(fixed)
+    assert len(result) == len(text)
+    return result
