@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,11 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
-def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run the real `armstrace` command (as `python -m armstrace`) and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "armstrace", *map(str, args)],
         input=input, capture_output=True, cwd=cwd or ROOT, timeout=600,
+        env={**os.environ, **(env or {})},
     )

@@ -1,0 +1,76 @@
+"""The word lists of `lexicon.toml`, loaded once into sets."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    give_verbs: frozenset[str]
+    get_verbs: frozenset[str]
+    give_nouns: frozenset[str]
+    get_nouns: frozenset[str]
+    weak_verbs: frozenset[str]
+    with_item_verbs: frozenset[str]
+    status_verbs: dict[str, str]  # lemma -> status
+    noun_status: dict[str, str]
+    modal_status: dict[str, str]
+    attribution_verbs: frozenset[str]
+    attribution_nouns: frozenset[str]
+    agent_nouns: frozenset[str]
+    group_nouns: frozenset[str]
+    state_anaphors: frozenset[str]
+    group_anaphors: frozenset[str]
+    pronouns: frozenset[str]
+    non_military_heads: frozenset[str]
+    boilerplate_starts: tuple[str, ...]
+
+    def is_trigger_verb(self, lemma: str) -> bool:
+        return lemma in self.give_verbs or lemma in self.get_verbs
+
+    def is_trigger_noun(self, lemma: str) -> bool:
+        return lemma in self.give_nouns or lemma in self.get_nouns
+
+
+def _by_status(table: dict) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for status, words in table.items():
+        if isinstance(words, list):
+            for word in words:
+                out.setdefault(word, status)
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    with resources.files("armstrace.extract").joinpath("lexicon.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    trig, status, attr, actors, neg = (
+        data["triggers"], data["status"], data["attribution"], data["actors"], data["negative_context"])
+    fs = frozenset
+    return Lexicon(
+        give_verbs=fs(trig["give_verbs"]),
+        get_verbs=fs(trig["get_verbs"]),
+        give_nouns=fs(trig["give_nouns"]),
+        get_nouns=fs(trig["get_nouns"]),
+        weak_verbs=fs(trig["weak_verbs"]),
+        with_item_verbs=fs(trig["with_item_verbs"]),
+        status_verbs=_by_status({k: v for k, v in status.items() if k in STATUSES}),
+        noun_status=_by_status(status.get("noun_status", {})),
+        modal_status=_by_status(status.get("modal", {})),
+        attribution_verbs=fs(attr["verbs"]),
+        attribution_nouns=fs(attr["nouns"]),
+        agent_nouns=fs(actors["agent_nouns"]),
+        group_nouns=fs(actors["group_nouns"]),
+        state_anaphors=fs(actors["state_anaphors"]),
+        group_anaphors=fs(actors["group_anaphors"]),
+        pronouns=fs(actors["pronouns"]),
+        non_military_heads=fs(neg["non_military_heads"]),
+        boilerplate_starts=tuple(neg["boilerplate_starts"]),
+    )

@@ -1,0 +1,119 @@
+"""From a noun phrase of the parse to the actor code it names.
+
+"Iran", "Tehran", "the Iranian army", "Russian Defense Minister Sergei Shoigu",
+"the Revolutionary Armed Forces of Colombia (FARC)", "Colombian rebels" (other-group),
+"the country" (context) ...
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from armstrace.nlp.gazetteer import Gazetteer
+
+from .context import DocContext
+from .lexicon import Lexicon
+
+OTHER_GROUP = "other-group"
+_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "nummod"}
+_SYRIAN_REBEL_WORDS = {"rebel", "rebels", "opposition", "fighters", "insurgents"}
+
+
+def actor_code(token: Token) -> str | None:
+    """The actor code of a token inside an ACTOR entity, else None."""
+    if token.ent_type_ == "ACTOR" and token.ent_id_:
+        return token.ent_id_
+    return None
+
+
+class ActorResolver:
+    def __init__(self, gaz: Gazetteer, lex: Lexicon):
+        self.gaz = gaz
+        self.lex = lex
+
+    def is_group(self, code: str | None) -> bool:
+        actor = self.gaz.actor(code)
+        return code == OTHER_GROUP or (actor is not None and actor.kind == "group")
+
+    def _modifier_actor(self, head: Token, depth: int = 0) -> str | None:
+        """An actor named by the modifiers of `head`: "Russian officials", "the government of Iran"."""
+        if depth > 3:
+            return None
+        for child in head.children:
+            if child.dep_ in _MODIFIER_DEPS or child.dep_ == "appos":
+                code = actor_code(child)
+                if code:
+                    return code
+                code = self._modifier_actor(child, depth + 1)
+                if code:
+                    return code
+        for child in head.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                for pobj in child.children:
+                    if pobj.dep_ == "pobj":
+                        code = actor_code(pobj) or self._modifier_actor(pobj, depth + 1)
+                        if code:
+                            return code
+        return None
+
+    def _group_code(self, head: Token) -> str:
+        names = set()
+        for tok in head.subtree:
+            code = actor_code(tok)
+            if code and self.is_group(code):
+                return code
+            if code:
+                names.add(code)
+        if "SYR" in names and head.lemma_.lower() in _SYRIAN_REBEL_WORDS | {"rebel"}:
+            return "syrian-rebels"
+        return OTHER_GROUP
+
+    def resolve(self, head: Token, ctx: DocContext | None, exclude=()) -> str | None:
+        """The actor code of the noun phrase headed by `head` (None when it names none)."""
+        code = actor_code(head)
+        if code:
+            # a metonym used as a modifier of another proper noun ("Washington Post") names no actor
+            if head.dep_ == "compound" and head.head.pos_ == "PROPN" and not actor_code(head.head):
+                return None
+            return code
+        lemma = head.lemma_.lower()
+        text = head.lower_
+        # appositions: "Colombia's guerrilla group, the FARC"
+        for child in head.children:
+            if child.dep_ == "appos":
+                code = actor_code(child) or self._modifier_actor(child)
+                if code and self.is_group(code):
+                    return code
+        if lemma in self.lex.group_nouns or text in self.lex.group_nouns:
+            has_det_the = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
+            has_mod = any(c.dep_ in _MODIFIER_DEPS | {"appos"} for c in head.children)
+            if has_det_the and not has_mod and ctx is not None and text in self.lex.group_anaphors:
+                found = ctx.resolve(head.i, head.sent, state=False, exclude=exclude)
+                if found:
+                    return found
+            return self._group_code(head)
+        if head.ent_type_ in ("PERSON", "ORG", "NORP") or head.pos_ == "PROPN" or lemma in self.lex.agent_nouns \
+                or text in self.lex.agent_nouns:
+            code = self._modifier_actor(head)
+            if code:
+                return code
+        if ctx is not None:
+            if lemma in self.lex.state_anaphors and not any(
+                    c.dep_ in ("amod", "compound") for c in head.children):
+                return ctx.resolve(head.i, head.sent, state=True, exclude=exclude)
+            if text in ("it", "its"):
+                return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=True)
+        return None
+
+    def resolve_all(self, head: Token, ctx: DocContext | None, exclude=()) -> list[str]:
+        """Codes for `head` and the heads coordinated with it ("Croatia and Ecuador")."""
+        out = []
+        for tok in conjuncts(head):
+            code = self.resolve(tok, ctx, exclude)
+            if code and code not in out:
+                out.append(code)
+        return out
+
+
+def conjuncts(head: Token) -> list[Token]:
+    return [head, *[c for c in head.conjuncts if c.i > head.i]]

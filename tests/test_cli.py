@@ -1,0 +1,100 @@
+"""The real `armstrace` command: docs output, formats, exit codes, help."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from .conftest import ROOT, run_cli, shared_path
+
+ARTICLE = "Canada has delivered armoured vehicles to Ukraine, the minister said.\n\nMore are expected."
+
+
+def test_docs_on_the_seed_shows_the_clean_article():
+    seed = shared_path("corpus", "seed", "000_2171e49c34a76868.txt")
+    result = run_cli("docs", seed)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr
+    body = out.split("-- removed")[0]
+    assert "title:           Iran prepares to transfer ballistic missiles to Russia — report" in out
+    assert "syndicated from: The New Voice of Ukraine" in out
+    for gone in ("SIGN UP", "Read also", "Sergey Shoigu in Iran, September 20", "Patron", "Read the original"):
+        assert gone not in body
+    assert out.count("related_link") == 3 and out.count("caption") == 2
+
+
+def test_docs_jsonl_carries_every_field():
+    seed = shared_path("corpus", "seed", "000_2171e49c34a76868.txt")
+    record = json.loads(run_cli("docs", seed, "--format", "jsonl").stdout)
+    assert record["syndicated_from"] == "The New Voice of Ukraine"
+    assert {"id", "url", "title", "text", "published", "publisher", "language", "removed",
+            "source_path", "content_hash"} <= set(record)
+    assert {span["kind"] for span in record["removed"]} == {"newsletter", "caption", "related_link", "donation", "syndication"}
+    assert "raw" not in record
+    assert "raw" in json.loads(run_cli("docs", seed, "--format", "jsonl", "--raw").stdout)
+
+
+def test_docs_reads_every_pool_document():
+    pool = shared_path("corpus", "pool", "docs.jsonl")
+    result = run_cli("docs", pool, "--format", "jsonl")
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    ids = [json.loads(line)["id"] for line in result.stdout.decode().splitlines()]
+    assert len(ids) == 544 and len(set(ids)) == 544
+
+
+def test_docs_from_stdin_sniffs_the_format():
+    lines = json.dumps({"id": "s1", "title": "A title", "text": ARTICLE}) + "\n"
+    result = run_cli("docs", "-", "--format", "jsonl", input=lines.encode())
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["id"] == "s1"
+    result = run_cli("docs", "-", "--format", "jsonl", input=ARTICLE.encode())
+    assert json.loads(result.stdout)["text"] == ARTICLE
+
+
+def test_table_and_csv_formats(tmp_path):
+    (tmp_path / "a.txt").write_text(f"Canada sends vehicles\n\n{ARTICLE}", encoding="utf-8")
+    table = run_cli("docs", tmp_path, "--format", "table", env={"COLUMNS": "250"}).stdout.decode()
+    assert table.splitlines()[0].split()[:4] == ["id", "published", "publisher", "title"]
+    assert "Canada sends vehicles" in table
+    narrow = run_cli("docs", tmp_path, "--format", "table", env={"COLUMNS": "80"}).stdout.decode()
+    assert max(len(line) for line in narrow.splitlines()) <= 80 and "…" in narrow
+    rows = list(csv.DictReader(io.StringIO(run_cli("docs", tmp_path, "--format", "csv").stdout.decode())))
+    assert rows[0]["title"] == "Canada sends vehicles" and rows[0]["chars"] == str(len(f"Canada sends vehicles\n\n{ARTICLE}"))
+
+
+def test_exit_codes_say_what_was_skipped(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x", "text": "fine"}\n{"id": broken\n', encoding="utf-8")
+    ok = run_cli("docs", good, "--format", "jsonl")
+    assert ok.returncode == 0 and ok.stderr == b""
+    partial = run_cli("docs", good, bad, "--format", "jsonl")
+    assert partial.returncode == 1
+    assert len(partial.stdout.decode().splitlines()) == 2
+    assert f"{bad}:2: not valid JSON" in partial.stderr.decode()
+    nothing = run_cli("docs", tmp_path / "missing.txt")
+    assert nothing.returncode == 3
+    assert "missing.txt: no such file or directory" in nothing.stderr.decode()
+    usage = run_cli("docs", good, "--format", "yaml")
+    assert usage.returncode == 2
+    usage = run_cli("docs", good, "--field", "nonsense")
+    assert usage.returncode == 2 and "FIELD=KEY" in usage.stderr.decode()
+
+
+@pytest.mark.parametrize("command", [[], ["docs"], ["extract"], ["eval"]])
+def test_every_command_has_help(command):
+    result = run_cli(*command, "--help")
+    assert result.returncode == 0
+    assert "Usage: " in result.stdout.decode()
+
+
+def test_examples_are_all_read():
+    result = run_cli("docs", ROOT / "examples", "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(docs) == 8
+    assert not any(d["source_path"].endswith("README.md") for d in docs)
