@@ -154,3 +154,140 @@ def eval_command(gold: str, docs_path: str, scorer: str | None, per_doc: bool) -
 
     metrics, details = evaluate(gold, docs_path, scorer)
     click.echo(format_report(metrics, details if per_doc else None))
+
+
+# -- the register -------------------------------------------------------------------------
+
+db_option = click.option(
+    "--db", default=None, metavar="URL",
+    help="Database: a SQLite path or postgresql://user@host/name (default: $ARMSTRACE_DB, else ./armstrace.db).",
+)
+
+
+def _open_store(db: str | None):
+    from .store import Store
+
+    try:
+        return Store(db)
+    except Exception as err:  # a bad URL, an unreachable server, a file that is no database
+        raise click.ClickException(f"cannot open the database {db or '(default)'}: {type(err).__name__}: {err}") from None
+
+
+def filter_options(func):
+    """The filters shared by claims, facts and export."""
+    from .store.query import CATEGORIES, STATUSES
+
+    options = [
+        click.option("--supplier", help="Supplier code (IRN, USA, hezbollah, ...)."),
+        click.option("--recipient", help="Recipient code."),
+        click.option("--party", help="Either supplier or recipient."),
+        click.option("--category", type=click.Choice(CATEGORIES)),
+        click.option("--designation", help="Model name, e.g. Su-35 (case-insensitive; % is a wildcard)."),
+        click.option("--status", type=click.Choice(STATUSES)),
+        click.option("--since", metavar="DATE", help="Only claims dated on or after DATE (2024, 2024-05, 2024-05-31)."),
+        click.option("--until", metavar="DATE", help="Only claims dated on or before DATE."),
+        click.option("--min-sources", type=click.IntRange(min=0), help="Only facts with at least N independent sources."),
+        click.option("--text", help="Evidence sentence contains TEXT."),
+        click.option("--limit", type=click.IntRange(min=0), help="At most N rows."),
+        click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N rows."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _filters(kwargs: dict):
+    from .store import ClaimFilter
+
+    names = ("supplier", "recipient", "party", "category", "designation", "status", "since", "until",
+             "min_sources", "text", "limit", "offset")
+    try:
+        return ClaimFilter(**{n: kwargs.pop(n) for n in names})
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@main.command()
+@inputs_argument
+@db_option
+@field_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress line, only the summary.")
+def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], quiet: bool) -> None:
+    """Read, extract and store documents in the register (idempotent; resumes after a stop)."""
+    from .pipeline import ingest as run_ingest
+
+    store = _open_store(db)
+    stderr = click.get_text_stream("stderr")
+    live = not quiet and stderr.isatty()
+
+    def progress(_doc, _outcome, summary) -> None:
+        if live:
+            stderr.write(f"\r{summary.documents} documents, {summary.claims} claims ...")
+            stderr.flush()
+
+    summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=progress)
+    if live:
+        stderr.write("\r")
+    click.echo(f"armstrace: {summary.line()}", err=True)
+    store.close()
+    if summary.skipped:
+        sys.exit(EXIT_SKIPPED if summary.documents else EXIT_NOTHING)
+
+
+STORED_CLAIM_COLUMNS = ("id", "date", "supplier", "recipient", "category", "status", "designation", "item",
+                        "attribution", "publisher", "evidence")
+FACT_COLUMNS = ("id", "supplier", "recipient", "category", "designation", "status", "statuses", "first_date",
+                "last_date", "n_sources", "n_publishers", "n_claims", "confidence")
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def claims(db: str | None, fmt: str, **kwargs) -> None:
+    """List stored claims, with their evidence."""
+    filters = _filters(kwargs)
+    store = _open_store(db)
+    writer = Writer(click.get_text_stream("stdout"), fmt, STORED_CLAIM_COLUMNS)
+    writer.write_all(c.to_dict() for c in store.claims(filters))
+    writer.close()
+
+
+@main.command()
+@db_option
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--evidence/--no-evidence", default=True, show_default=True,
+              help="Table format: print each fact's evidence sentences under it.")
+def facts(db: str | None, fmt: str, evidence: bool, **kwargs) -> None:
+    """List facts: claims merged by supplier, recipient and item, with corroboration."""
+    filters = _filters(kwargs)
+    store = _open_store(db)
+    out = click.get_text_stream("stdout")
+    records = store.facts(filters)
+    if fmt == "table" and evidence:
+        for fact in records:
+            row = {**fact.to_dict(), "statuses": ", ".join(fact.statuses)}
+            out.write(render_fact(row))
+        if not records:
+            out.write("(none)\n")
+        return
+    writer = Writer(out, fmt, FACT_COLUMNS)
+    writer.write_all({**f.to_dict(), "statuses": ", ".join(f.statuses)} for f in records)
+    writer.close()
+
+
+def render_fact(fact: dict) -> str:
+    item = fact["designation"] or fact["category"]
+    lines = [
+        f"#{fact['id']}  {fact['supplier'] or '?'} -> {fact['recipient'] or '?'}  {item} ({fact['category']})  "
+        f"latest: {fact['status']}  statuses: {fact['statuses']}",
+        f"    dates {fact['first_date'] or '?'} .. {fact['last_date'] or '?'};  sources {fact['n_sources']} "
+        f"({fact['n_publishers']} publishers, {fact['n_attributed']} attributed);  claims {fact['n_claims']};  "
+        f"confidence {fact['confidence']:.2f}",
+    ]
+    for ev in fact["evidence"]:
+        who = f" [{'; '.join(ev['attribution'])}]" if ev["attribution"] else ""
+        copy = " (copy)" if ev["duplicate"] else ""
+        lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {ev['evidence']}{who}  <{ev['url'] or ev['doc']}>{copy}")
+    return "\n".join(lines) + "\n\n"

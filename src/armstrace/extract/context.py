@@ -15,6 +15,7 @@ from armstrace.nlp.gazetteer import Gazetteer
 @dataclass
 class Mention:
     position: int  # token index in the document
+    sentence: int
     code: str
     is_state: bool
     is_subject: bool
@@ -23,7 +24,9 @@ class Mention:
 @dataclass
 class DocContext:
     gaz: Gazetteer
+    published: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    sentences: int = 0
 
     def observe_sentence(self, sent) -> None:
         """Record the actors a sentence names (call after extracting from it)."""
@@ -36,14 +39,11 @@ class DocContext:
             if actor is None:
                 continue
             subj = ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass")
-            self.mentions.append(Mention(ent.start, actor.code, actor.is_state, subj))
-
-    def _candidates(self, before: int, sentence_start: int):
-        """Mentions before `before`: in the same sentence, then earlier ones, latest first."""
-        return [m for m in reversed(self.mentions) if m.position < before]
+            self.mentions.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj))
+        self.sentences += 1
 
     def resolve(self, before: int, sent, *, state: bool | None = True, exclude=(),
-                prefer_subject: bool = False) -> str | None:
+                prefer_subject: bool = False, window: int = 100) -> str | None:
         """The most recent fitting actor mentioned before token index `before`."""
         pool = []
         # the current sentence's own actors, left of the anaphor
@@ -52,8 +52,9 @@ class DocContext:
                 actor = self.gaz.actor(ent.ent_id_)
                 if actor is not None:
                     subj = ent.root.dep_ in ("nsubj", "nsubjpass")
-                    pool.append(Mention(ent.start, actor.code, actor.is_state, subj))
-        pool = list(reversed(pool)) + [m for m in reversed(self.mentions) if m.position < sent.start]
+                    pool.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj))
+        pool = list(reversed(pool)) + [m for m in reversed(self.mentions)
+                                       if m.position < sent.start and self.sentences - m.sentence <= window]
         if prefer_subject:
             pool = [m for m in pool if m.is_subject] + [m for m in pool if not m.is_subject]
         for m in pool:

@@ -30,6 +30,7 @@ class Lexicon:
     pronouns: frozenset[str]
     non_military_heads: frozenset[str]
     boilerplate_starts: tuple[str, ...]
+    leaders: dict[str, str]  # surname -> actor code
 
     def is_trigger_verb(self, lemma: str) -> bool:
         return lemma in self.give_verbs or lemma in self.get_verbs
@@ -73,4 +74,5 @@ def load_lexicon() -> Lexicon:
         pronouns=fs(actors["pronouns"]),
         non_military_heads=fs(neg["non_military_heads"]),
         boilerplate_starts=tuple(neg["boilerplate_starts"]),
+        leaders={name: code for code, names in data.get("leaders", {}).items() for name in names},
     )

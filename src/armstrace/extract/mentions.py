@@ -35,13 +35,19 @@ class ActorResolver:
         actor = self.gaz.actor(code)
         return code == OTHER_GROUP or (actor is not None and actor.kind == "group")
 
+    def leader(self, tok: Token) -> str | None:
+        """A head of state named by surname: "Reagan", "the Clinton administration"."""
+        if tok.pos_ != "PROPN" and tok.ent_type_ != "PERSON":
+            return None
+        return self.lex.leaders.get(tok.text) or self.lex.leaders.get(tok.text.title())
+
     def _modifier_actor(self, head: Token, depth: int = 0) -> str | None:
         """An actor named by the modifiers of `head`: "Russian officials", "the government of Iran"."""
         if depth > 3:
             return None
         for child in head.children:
             if child.dep_ in _MODIFIER_DEPS or child.dep_ == "appos":
-                code = actor_code(child)
+                code = actor_code(child) or self.leader(child)
                 if code:
                     return code
                 code = self._modifier_actor(child, depth + 1)
@@ -76,13 +82,16 @@ class ActorResolver:
             if head.dep_ == "compound" and head.head.pos_ == "PROPN" and not actor_code(head.head):
                 return None
             return code
+        code = self.leader(head)
+        if code:
+            return code
         lemma = head.lemma_.lower()
         text = head.lower_
-        # appositions: "Colombia's guerrilla group, the FARC"
+        # appositions: "Colombia's guerrilla group, the FARC", "its ally Turkey"
         for child in head.children:
             if child.dep_ == "appos":
                 code = actor_code(child) or self._modifier_actor(child)
-                if code and self.is_group(code):
+                if code and (self.is_group(code) or lemma not in self.lex.group_nouns):
                     return code
         if lemma in self.lex.group_nouns or text in self.lex.group_nouns:
             has_det_the = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
@@ -102,7 +111,7 @@ class ActorResolver:
                     c.dep_ in ("amod", "compound") for c in head.children):
                 return ctx.resolve(head.i, head.sent, state=True, exclude=exclude)
             if text in ("it", "its"):
-                return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=True)
+                return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=True, window=1)
         return None
 
     def resolve_all(self, head: Token, ctx: DocContext | None, exclude=()) -> list[str]:

@@ -40,8 +40,8 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """SHA-256 of the clean text: equal for the same story wherever it was read."""
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """SHA-256 of the clean headline and text: equal for the same story wherever it was read."""
+        return hashlib.sha256(self.full_text.encode("utf-8")).hexdigest()
 
     @property
     def full_text(self) -> str:

@@ -41,7 +41,7 @@ def paragraph_breaks(doc):
     for token in doc[:-1]:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
-        elif "\n" in token.whitespace_:
+        elif "\n" in token.whitespace_ or token.text in ("|", "\u2022"):
             doc[token.i + 1].is_sent_start = True
     return doc
 

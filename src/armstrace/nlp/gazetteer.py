@@ -52,6 +52,7 @@ class Gazetteer:
     actors: dict[str, Actor] = field(default_factory=dict)
     weapons: dict[str, Weapon] = field(default_factory=dict)
     generic: dict[str, str] = field(default_factory=dict)  # surface term (lower) -> category
+    not_weapons: set[str] = field(default_factory=set)  # phrases shadowing weapon words
     surface_actor: dict[str, str] = field(default_factory=dict)  # surface (lower) -> code
     demonym_actor: dict[str, str] = field(default_factory=dict)  # demonym (lower) -> code
 
@@ -143,10 +144,10 @@ def spelling_variants(term: str) -> set[str]:
     return variants
 
 
-def _load_generic() -> dict[str, str]:
+def _load_generic() -> tuple[dict[str, str], set[str]]:
     path = _data_file("generic_terms.toml")
     if path is None:
-        return {}
+        return {}, set()
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     plural_only = set(data.get("plural_only", {}).get("terms", []))
@@ -163,7 +164,12 @@ def _load_generic() -> dict[str, str]:
             for form in forms:
                 for variant in spelling_variants(form):
                     table.setdefault(variant, category)
-    return table
+    blocked: set[str] = set()
+    for term in data.get("not_weapons", {}).get("terms", []):
+        term = term.lower().strip()
+        for form in {term, pluralise(term)}:
+            blocked.update(spelling_variants(form))
+    return table, blocked
 
 
 @lru_cache(maxsize=1)
@@ -195,7 +201,7 @@ def load_gazetteer() -> Gazetteer:
             origin=row.get("origin") or None,
             ambiguous=bool(row.get("ambiguous", False)),
         )
-    gaz.generic = _load_generic()
+    gaz.generic, gaz.not_weapons = _load_generic()
     for surface, code, role in gaz.actor_surfaces():
         key = surface.lower()
         if role == "demonym":

@@ -44,6 +44,9 @@ def build_patterns(gaz: Gazetteer) -> list[dict]:
     for term, category in gaz.generic.items():
         for form in _casings(term):
             add("ARMS", form, category)
+    for term in gaz.not_weapons:
+        for form in _casings(term):
+            add("NOT_ARMS", form, "not_arms")
     for weapon in gaz.weapons.values():
         for name in (weapon.designation, *weapon.aliases):
             for form in _designation_forms(name):

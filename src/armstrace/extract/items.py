@@ -1,0 +1,172 @@
+"""What is transferred: weapon mentions inside an argument phrase, one item per kind.
+
+A phrase like "Ababil drones, guided bombs and 18 artillery shells" gives three items
+(drone + designation Ababil, missile, ammunition).  A model name modifying a generic head
+("Fateh-110 missiles", "VAB armored personnel carriers") becomes the designation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from armstrace.nlp.gazetteer import Gazetteer
+
+from .mentions import actor_code
+
+# Dependency edges followed from an argument head down to the items it names.
+_ITEM_EDGES = {
+    "compound", "amod", "nmod", "conj", "cc", "appos", "det", "nummod", "quantmod", "punct",
+    "pobj", "advmod", "npadvmod", "poss", "case", "dobj", "preconj", "predet", "attr", "dep",
+}
+_ITEM_PREPS = {"of", "including", "like", "as", "such", "with", "plus"}
+_ARMS_LABELS = ("ARMS", "WEAPON")
+# a designation of these kinds modifying a munition word means the munition ("HIMARS rockets")
+_LAUNCHER_KINDS = {"artillery", "aircraft", "drone", "naval"}
+_MUNITION_KINDS = {"missile", "ammunition"}
+_TRANSFER_NOUNS = {"sale", "supply", "delivery", "shipment", "transfer", "export", "import", "deal", "contract",
+                   "package", "consignment", "purchase", "order", "donation", "aid", "assistance", "trade",
+                   "smuggling", "trafficking", "acquisition", "procurement", "provision", "cargo", "batch",
+                   "pipeline", "flow"}
+_QUANT_WORDS = {"hundreds", "dozens", "thousands", "scores", "tens", "millions", "several", "some"}
+
+
+@dataclass
+class Item:
+    category: str
+    designation: str | None
+    text: str
+    head: Token
+    quantity: str | None = None
+
+
+def _reachable(root: Token, blocked: set[int]) -> set[int]:
+    """Token indices reachable from `root` along item edges."""
+    seen = {root.i}
+    stack = [root]
+    while stack:
+        tok = stack.pop()
+        for child in tok.children:
+            if child.i in seen or child.i in blocked:
+                continue
+            dep = child.dep_
+            if dep == "prep" and child.lower_ not in _ITEM_PREPS:
+                continue
+            if dep == "prep" or dep in _ITEM_EDGES:
+                seen.add(child.i)
+                stack.append(child)
+    return seen
+
+
+def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set[int]) -> bool:
+    """ "weapons inspector", "arms race": a weapon word modifying some other noun."""
+    root = span.root
+    if root.dep_ not in ("compound", "amod", "nmod"):
+        return False
+    head = root.head
+    if head.i in trigger_ids or head.lemma_.lower() in _TRANSFER_NOUNS:
+        return False
+    return not any(s.start <= head.i < s.end for s in doc_spans)
+
+
+def _quantity(head: Token) -> str | None:
+    for child in head.children:
+        if child.dep_ == "nummod":
+            words = [t for t in child.subtree if t.i < head.i]
+            return " ".join(t.text for t in words) if words else child.text
+    # "hundreds of drones": the item is the object of "of" under a quantity word
+    if head.dep_ == "pobj" and head.head.lower_ == "of":
+        q = head.head.head
+        if q.lower_ in _QUANT_WORDS or q.like_num or q.pos_ == "NUM":
+            return " ".join(t.text for t in q.subtree if t.i < head.head.i)
+    return None
+
+
+def _unknown_designation(head: Token, span: Span) -> str | None:
+    """Proper-noun or alphanumeric modifiers of a generic head: "VAB carriers", "Type 629G lasers"."""
+    parts = []
+    for child in head.children:
+        if child.dep_ != "compound" or child.i > head.i or span.start <= child.i < span.end:
+            continue
+        if actor_code(child):
+            continue
+        words = [t for t in child.subtree if t.i < span.start and not actor_code(t)]
+        if not words:
+            continue
+        if any(t.pos_ == "PROPN" or re.search(r"\d", t.text) and re.search(r"[A-Za-z]", t.text) for t in words):
+            if all(t.pos_ in ("PROPN", "NUM", "PUNCT", "X") or re.search(r"\d", t.text) for t in words):
+                parts.extend(words)
+    if not parts:
+        return None
+    parts.sort(key=lambda t: t.i)
+    return " ".join(t.text for t in parts)
+
+
+def _category(designation_cat: str | None, head_cat: str | None) -> str:
+    if designation_cat and head_cat:
+        if designation_cat in _LAUNCHER_KINDS and head_cat in _MUNITION_KINDS:
+            return head_cat
+        if head_cat == "technology":
+            return head_cat
+        return designation_cat
+    return designation_cat or head_cat or "unspecified"
+
+
+def _governs(a: Token, b: Token) -> bool:
+    """`a` is an ancestor of `b` along non-coordination edges."""
+    tok = b
+    while tok.head.i != tok.i:
+        if tok.dep_ == "conj":
+            return False
+        tok = tok.head
+        if tok.i == a.i:
+            return True
+    return False
+
+
+def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
+               trigger_ids: set[int] = frozenset()) -> list[Item]:
+    """Items named in the phrase headed by `root` (not crossing `blocked` tokens)."""
+    doc = root.doc
+    reach = _reachable(root, set(blocked))
+    spans = [e for e in doc.ents if e.label_ in _ARMS_LABELS and e.root.i in reach]
+    generic = [s for s in spans if s.label_ == "ARMS"]
+    models = [s for s in spans if s.label_ == "WEAPON"]
+    items: list[Item] = []
+    used_models: set[int] = set()
+    for span in generic:
+        if _is_modifier_of_non_item(span, spans, trigger_ids):
+            continue
+        head = span.root
+        designation, dcat = None, None
+        for model in models:
+            # the model name modifies this generic head ("Fateh-110 missiles")
+            m_root = model.root
+            if m_root.head.i == head.i or (span.start <= m_root.head.i < span.end) or \
+                    model.end == span.start:
+                weapon = gaz.weapon(model.ent_id_)
+                designation, dcat = model.ent_id_, weapon.category if weapon else None
+                used_models.add(model.start)
+                break
+        if designation is None:
+            designation = _unknown_designation(head, span)
+        items.append(Item(_category(dcat, span.ent_id_), designation, span.text, head, _quantity(head)))
+    for model in models:
+        if model.start in used_models:
+            continue
+        weapon = gaz.weapon(model.ent_id_)
+        if weapon is None:
+            continue
+        if weapon.ambiguous:
+            continue
+        items.append(Item(weapon.category, weapon.designation, model.text, model.root, _quantity(model.root)))
+    # "weapons, including anti-tank missiles": drop the unspecified umbrella
+    specific = [i for i in items if i.category != "unspecified"]
+    kept = []
+    for item in items:
+        if item.category == "unspecified" and any(_governs(item.head, s.head) for s in specific):
+            continue
+        kept.append(item)
+    return kept

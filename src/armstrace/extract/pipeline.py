@@ -1,0 +1,194 @@
+"""Documents in, claims out: the sentence loop tying triggers, items, actors, status,
+attribution and context together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from armstrace.ingest.document import Document
+from armstrace.nlp import get_nlp, load_gazetteer, normalise
+from armstrace.nlp.gazetteer import Gazetteer
+
+from .attribution import attribute
+from .claim import Claim
+from .context import DocContext
+from .details import find_purpose, find_time
+from .items import Item, find_items
+from .lexicon import Lexicon, load_lexicon
+from .mentions import ActorResolver, actor_code
+from .status import decide_status
+from .triggers import Frame, find_frames
+
+# Verbs that make a claim with only a supplier named ("Iran sells drones").
+_SUPPLIER_ONLY_VERBS = {"sell", "export", "supply", "deliver", "donate", "transfer", "smuggle", "traffic"}
+
+
+def _is_headline(sent: Span) -> bool:
+    text = sent.doc.text
+    before = text[:sent.start_char].rstrip(" \t")
+    after = text[sent.end_char:].lstrip(" \t")
+    own_line = (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+    return own_line and len(sent) < 40 and not sent.text.rstrip().endswith((".", '."', ".'"))
+
+
+class Extractor:
+    """Extraction over parsed documents; holds the gazetteer and word lists."""
+
+    def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None):
+        self.gaz = gaz or load_gazetteer()
+        self.lex = lex or load_lexicon()
+        self.actors = ActorResolver(self.gaz, self.lex)
+
+    # -- one frame ------------------------------------------------------------------
+    def _items(self, frame: Frame, blocked: set[int]) -> list[Item]:
+        trigger_ids = {frame.trigger.i}
+        out: dict[tuple, Item] = {}
+        for root in frame.item_roots:
+            for item in find_items(root, self.gaz, blocked=blocked, trigger_ids=trigger_ids):
+                if frame.force_category:
+                    item.category = frame.force_category
+                    if item.designation and frame.force_category == "technology":
+                        item.designation = None
+                out.setdefault((item.category, item.designation), item)
+        return list(out.values())
+
+    def _codes(self, heads, ctx, exclude=()) -> list[str]:
+        codes: list[str] = []
+        for head in heads:
+            for code in self.actors.resolve_all(head, ctx, exclude):
+                if code not in codes:
+                    codes.append(code)
+        return codes
+
+    def _modifier_supplier(self, frame: Frame, items: list[Item]) -> list[str]:
+        """Demonyms on the items or the trigger noun: "the Russian S-400", "U.S. arms sales"."""
+        codes = []
+        heads = list(frame.supplier_modifiers) + [i.head for i in items]
+        for head in heads:
+            for tok in ([head] + [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]):
+                code = actor_code(tok)
+                if code and tok.dep_ in ("amod", "compound", "nmod") and code not in codes:
+                    codes.append(code)
+        return codes
+
+    def frame_claims(self, frame: Frame, sent: Span, ctx: DocContext, headline: bool) -> list[dict]:
+        lex = self.lex
+        lemma = frame.trigger.lemma_.lower()
+        role_heads = {t.i for t in frame.suppliers + frame.recipients}
+        items = self._items(frame, blocked=role_heads)
+        if not items:
+            return []
+        suppliers = self._codes(frame.suppliers, None)
+        recipients = self._codes(frame.recipients, None)
+        if not suppliers and frame.suppliers:
+            suppliers = self._codes(frame.suppliers, ctx, exclude=recipients)
+        if not recipients and frame.recipients:
+            recipients = self._codes(frame.recipients, ctx, exclude=suppliers)
+        if not suppliers:
+            suppliers = [c for c in self._modifier_supplier(frame, items) if c not in recipients]
+        if not suppliers and frame.kind == "get" and recipients:
+            origins = {self.gaz.weapon(i.designation).origin for i in items
+                       if i.designation and self.gaz.weapon(i.designation)}
+            origins.discard(None)
+            if len(origins) == 1:
+                suppliers = [c for c in origins if c not in recipients]
+        if not suppliers and not recipients:
+            return []
+        rule = frame.rule
+        if not suppliers and frame.kind == "give":
+            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1)
+            if found:
+                suppliers, rule = [found], rule + "+context"
+        elif not recipients and frame.kind == "give":
+            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1)
+            if found:
+                recipients, rule = [found], rule + "+context"
+        if frame.kind == "get" and not suppliers:
+            return []  # "terrorists acquire weapons": own acquisition, nobody supplies
+        if not recipients and frame.pos == "verb" and lemma not in _SUPPLIER_ONLY_VERBS:
+            return []
+        if frame.pos == "verb" and lemma in lex.weak_verbs and not (recipients and (suppliers or frame.kind == "get")):
+            return []
+        status = decide_status(frame, lex, headline)
+        if status is None:
+            return []
+        attribution = attribute(frame.trigger, sent, lex)
+        skip = {t.i for i in items for t in i.head.subtree}
+        time = find_time(frame.trigger, ctx.published, skip)
+        purpose = find_purpose(frame.trigger)
+        out = []
+        for s in suppliers or [None]:
+            for r in recipients or [None]:
+                if s is not None and s == r:
+                    continue
+                for item in items:
+                    conf = 0.5 + 0.15 * (s is not None and r is not None) + 0.1 * (frame.pos == "verb") \
+                        + 0.1 * bool(item.designation)
+                    out.append(dict(
+                        supplier=s, recipient=r, category=item.category, status=status,
+                        designation=item.designation, item=item.text, attribution=list(attribution),
+                        time=time, quantity=item.quantity, purpose=purpose,
+                        confidence=round(min(conf, 0.95) - 0.2 * ("+context" in rule), 2), rule=rule,
+                    ))
+        return out
+
+    # -- one document ---------------------------------------------------------------
+    def extract_parsed(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
+                       published: str | None = None) -> list[Claim]:
+        """Claims from a parsed document; evidence is cut from `source_text` (same offsets)."""
+        text = source_text if source_text is not None else spdoc.text
+        ctx = DocContext(self.gaz, published)
+        claims: dict[tuple, Claim] = {}
+        for sent in spdoc.sents:
+            stripped = sent.text.strip()
+            if not any(ch.isalpha() for ch in stripped):
+                continue
+            if stripped.lower().startswith(self.lex.boilerplate_starts) or stripped.endswith("?"):
+                ctx.observe_sentence(sent)
+                continue
+            headline = _is_headline(sent)
+            for frame in find_frames(sent, self.lex):
+                for fields in self.frame_claims(frame, sent, ctx, headline):
+                    start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+                    end = sent.start_char + len(sent.text.rstrip())
+                    claim = Claim(doc=doc_id, evidence=text[start:end], start=start, end=end, **fields)
+                    key = claim.key()
+                    if key in claims:
+                        old = claims[key]
+                        old.attribution.extend(a for a in claim.attribution if a not in old.attribution)
+                        old.confidence = max(old.confidence, claim.confidence)
+                    else:
+                        claims[key] = claim
+            ctx.observe_sentence(sent)
+        return list(claims.values())
+
+
+_EXTRACTOR: Extractor | None = None
+
+
+def get_extractor() -> Extractor:
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        _EXTRACTOR = Extractor()
+    return _EXTRACTOR
+
+
+def extract_document(doc: Document, nlp: Language | None = None) -> list[Claim]:
+    """All arms-transfer claims of one document (offsets into `doc.full_text`)."""
+    nlp = nlp or get_nlp()
+    text = doc.full_text or ""
+    spdoc = nlp(normalise(text))
+    return get_extractor().extract_parsed(spdoc, doc.id, text, doc.published)
+
+
+def extract_documents(docs: Iterable[Document], nlp: Language | None = None,
+                      batch_size: int = 32) -> Iterator[tuple[Document, list[Claim]]]:
+    """Claims of many documents, parsed in batches with `nlp.pipe`."""
+    nlp = nlp or get_nlp()
+    extractor = get_extractor()
+    pairs = ((normalise(d.full_text or ""), d) for d in docs)
+    for spdoc, doc in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+        yield doc, extractor.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published)

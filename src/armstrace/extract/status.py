@@ -1,0 +1,130 @@
+"""The status of a transfer from modality, tense, aspect and negation around its trigger.
+
+The trigger and the verbs governing it are read innermost first; the first cue wins:
+a modal ("will" planned, "could" considered), a governing verb ("prepare to" planned,
+"want to" sought, "refuse to" halted, "deny" denied, "display ... to" offered), a
+conditional ("if"), negation; else tense and aspect ("has transferred" delivered, "is
+supplying" ongoing, a headline's simple present delivered).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from .lexicon import Lexicon
+from .triggers import Frame
+
+_CHAIN_DEPS = {"xcomp", "pcomp", "prep", "dobj", "pobj", "advcl", "acl", "conj", "nsubjpass", "ccomp",
+               "nsubj", "attr", "oprd", "compound", "appos", "relcl"}
+_ACCUSE = {"accuse", "charge", "allege", "implicate", "blame", "convict", "suspect"}
+_OWN_STATUS = {"offer": "offered", "display": "offered", "show": "offered", "showcase": "offered",
+               "market": "offered", "pitch": "offered", "propose": "offered", "pledge": "planned",
+               "order": "agreed", "seek": "sought", "request": "sought", "smuggle": "delivered",
+               "deal": "agreed", "contract": "agreed", "agreement": "agreed", "purchase": None}
+_READY = {"ready", "willing", "prepared", "set", "poised", "able", "due", "likely", "expected", "about"}
+
+
+def _modal(tok: Token, lex: Lexicon) -> str | None:
+    for c in tok.children:
+        if c.dep_ == "aux" and c.lower_ in lex.modal_status:
+            return lex.modal_status[c.lower_]
+        if c.dep_ == "aux" and c.lower_ == "going":
+            return "planned"
+    return None
+
+
+def _negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" for c in tok.children)
+
+
+def _conditional(tok: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
+
+
+def chain(trigger: Token, limit: int = 6) -> list[Token]:
+    """The trigger and the words governing it, up to the next reporting boundary."""
+    out = [trigger]
+    cur = trigger
+    for _ in range(limit):
+        if cur.head.i == cur.i or cur.dep_ not in _CHAIN_DEPS:
+            break
+        if cur.dep_ == "ccomp" and len(out) > 1:
+            break
+        cur = cur.head
+        out.append(cur)
+        if cur.dep_ == "ccomp":
+            out.append(cur.head)
+            break
+    return out
+
+
+def _tense_status(verb: Token, headline: bool) -> str:
+    aux = {c.lower_ for c in verb.children if c.dep_ in ("aux", "auxpass")}
+    tag = verb.tag_
+    if aux & {"has", "have", "had", "'s", "'ve"} or tag == "VBD":
+        return "delivered"
+    if tag == "VBN":
+        return "delivered" if aux & {"was", "were", "been"} or not aux else "delivered"
+    if tag == "VBG":
+        if aux & {"was", "were"}:
+            return "delivered"
+        return "ongoing"
+    if tag in ("VBZ", "VBP"):
+        return "delivered" if headline else "ongoing"
+    if tag == "VB" and "to" in aux and headline and verb.dep_ == "ROOT":
+        return "planned"  # "Spain to send tanks"
+    if tag == "VB" and any(c.lower_ in ("did", "do", "does") for c in verb.children):
+        return "delivered"
+    return "delivered" if not headline else "delivered"
+
+
+def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
+    """The status, or None when the transfer is negated without a halting or denying cue."""
+    trigger = frame.trigger
+    lemma = trigger.lemma_.lower()
+    toks = chain(trigger)
+    for depth, tok in enumerate(toks):
+        word = tok.lemma_.lower()
+        if depth == 0:
+            own = _OWN_STATUS.get(word)
+            if own:
+                return own
+        mod = _modal(tok, lex)
+        if mod:
+            if _negated(tok):
+                return None if mod == "planned" else "considered"
+            return mod
+        if depth > 0:
+            if tok.pos_ in ("VERB", "AUX", "ADJ") and word in _ACCUSE:
+                return "delivered"
+            if tok.pos_ in ("VERB",) and word in lex.status_verbs:
+                status = lex.status_verbs[word]
+                if status == "offered" and frame.kind == "get":
+                    status = "sought"
+                if _negated(tok) and status not in ("halted", "denied"):
+                    return "halted" if status in ("planned", "agreed") else None
+                return status
+            if tok.pos_ in ("NOUN", "PROPN") and word in lex.noun_status:
+                return lex.noun_status[word]
+            if tok.pos_ == "ADJ" and word in _READY:
+                return "planned"
+        if any(c.dep_ == "mark" and c.lower_ == "whether" for c in tok.children):
+            return None  # a question, not a claim
+        if _conditional(tok):
+            return "considered"
+        if _negated(tok):
+            return None
+        if depth == 0 and frame.pos == "noun" and (word in lex.noun_status):
+            return lex.noun_status[word]
+    # tense of the trigger, or for a noun of its governing verb
+    verb = trigger
+    if frame.pos == "noun":
+        gov = frame.governor
+        if gov is None or gov.pos_ not in ("VERB", "AUX"):
+            return "delivered"
+        verb = gov
+    for tok in chain(verb):
+        if tok.pos_ in ("VERB", "AUX") and tok.tag_ != "VB" or any(c.dep_ == "aux" for c in tok.children):
+            verb = tok
+            break
+    return _tense_status(verb, headline)

@@ -1,0 +1,276 @@
+"""Transfer triggers and their argument frames, read off the dependency parse.
+
+A frame names, for one trigger word, the phrases that hold the supplier, the recipient
+and the items.  Verbs: active ("X supplied Y to Z"), passive ("Y was supplied to Z by X"),
+ditransitive ("X sent Z Y", "X supplied Z with Y"), recipient-subject ("Z bought Y from
+X"), controlled ("X is preparing to provide", "Z wants to purchase", "accused X of
+supplying").  Nouns: "X's delivery of Y to Z", "the sale of Y to Z", "arms sales to Z".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Token
+
+from .lexicon import Lexicon
+
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+_RECIPIENT_PREPS = {"to", "for", "into", "towards", "toward"}
+_SOURCE_PREPS = {"from", "out"}
+_OBJECT_CONTROL = {"ask", "urge", "allow", "permit", "force", "press", "call", "encourage", "push",
+                   "persuade", "help", "order", "authorize", "authorise", "want", "need", "expect"}
+_ACCUSE = {"accuse", "charge", "suspect", "blame", "implicate", "convict", "indict", "investigate", "arrest"}
+_RELATIVE = {"which", "that", "who", "whose", "whom"}
+
+
+@dataclass
+class Frame:
+    trigger: Token
+    kind: str  # "give": subject supplies; "get": subject receives
+    pos: str  # "verb" or "noun"
+    rule: str
+    suppliers: list[Token] = field(default_factory=list)
+    recipients: list[Token] = field(default_factory=list)
+    item_roots: list[Token] = field(default_factory=list)
+    supplier_modifiers: list[Token] = field(default_factory=list)  # demonyms on items: "Russian S-400"
+    governor: Token | None = None  # the verb governing a nominal trigger
+    force_category: str | None = None
+
+
+def subjects(verb: Token) -> list[Token]:
+    subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    return subj or [c for c in verb.children if c.dep_ == "nsubjpass"]
+
+
+def is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ == "aux" for c in verb.children))
+
+
+def _pobjs(prep: Token) -> list[Token]:
+    out = [c for c in prep.children if c.dep_ == "pobj"]
+    # "to the rebels in X": keep only the first object
+    return out
+
+
+def inherited_subject(tok: Token) -> list[Token]:
+    """The understood subject of a non-finite or coordinated trigger verb."""
+    cur = tok
+    for _ in range(6):
+        dep, head = cur.dep_, cur.head
+        if head.i == cur.i:
+            return []
+        if dep == "xcomp":
+            dobj = [c for c in head.children if c.dep_ in ("dobj", "dative")]
+            if dobj and head.lemma_.lower() in _OBJECT_CONTROL:
+                return dobj[:1]
+            found = subjects(head)
+            if found:
+                return found
+            cur = head
+            continue
+        if dep == "conj":
+            found = subjects(head)
+            if found:
+                return found
+            cur = head
+            continue
+        if dep == "pcomp" and head.dep_ == "prep":
+            gov = head.head
+            if gov.pos_ in ("NOUN", "PROPN") and head.lower_ != "of":
+                return []  # "revenge for giving ...": nobody in particular
+            if head.lower_ == "for" and gov.pos_ == "VERB":
+                # "sanctioned Turkey for acquiring", "imposed sanctions on Turkey for buying"
+                target = _actor_in_objects(gov)
+                if target is not None:
+                    return [target]
+            if gov.lemma_.lower() in _ACCUSE:
+                obj = [c for c in gov.children if c.dep_ in ("dobj", "nsubjpass")]
+                if obj:
+                    return obj[:1]
+            found = subjects(gov) if gov.pos_ in ("VERB", "AUX") else []
+            if found:
+                return found
+            cur = gov
+            continue
+        if dep in ("dobj", "attr", "pobj", "nsubjpass") and cur.pos_ in ("NOUN", "PROPN"):
+            # "considering the possibility of supplying": climb through the noun
+            gov = head.head if dep == "pobj" else head
+            if gov.pos_ in ("VERB", "AUX"):
+                found = subjects(gov)
+                if found and found[0].i != cur.i:
+                    return found
+            cur = gov
+            continue
+        if dep == "advcl":
+            return subjects(head)
+        if dep in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return [head]
+        return []
+    return []
+
+
+def _actor_in_objects(verb: Token) -> Token | None:
+    """The first actor named in a verb's object phrase (not as a modifier)."""
+    for obj in (c for c in verb.children if c.dep_ in ("dobj", "dative")):
+        for tok in obj.subtree:
+            if tok.ent_type_ == "ACTOR" and tok.dep_ not in ("compound", "amod", "poss", "nmod"):
+                return tok
+    return None
+
+
+def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "dative", "iobj", "appos") and c.pos_ != "ADP"]
+    if has_with:
+        frame.recipients.extend(objs)
+        return
+    if len(objs) >= 2:  # "send Russia drones"
+        frame.recipients.append(objs[0])
+        frame.item_roots.extend(objs[1:])
+        return
+    frame.item_roots.extend(objs)
+
+
+def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
+    lemma = tok.lemma_.lower()
+    kind = "give" if lemma in lex.give_verbs else "get"
+    frame = Frame(tok, kind, "verb", f"{kind}-verb")
+    preps = [c for c in tok.children if c.dep_ in ("prep", "dative", "agent") or
+             (c.dep_ == "prt" and c.lower_ in ("over", "out"))]
+    # "hand over X to Y": prepositions hang off the particle sometimes
+    preps += [g for c in tok.children if c.dep_ == "prt" for g in c.children if g.dep_ == "prep"]
+    has_with = any(p.lower_ == "with" for p in preps) and lemma in lex.with_item_verbs
+    passive = is_passive(tok)
+    if passive:
+        frame.rule += "-passive"
+        if tok.dep_ in ("acl", "relcl") and not any(c.dep_ == "nsubjpass" for c in tok.children):
+            frame.item_roots.append(tok.head)
+        if has_with:  # "Ukraine was supplied with tanks"
+            frame.recipients.extend(c for c in tok.children if c.dep_ == "nsubjpass")
+        else:
+            frame.item_roots.extend(c for c in tok.children if c.dep_ == "nsubjpass")
+        for p in preps:
+            if p.dep_ == "agent" or p.lower_ == "by":
+                (frame.suppliers if kind == "give" else frame.recipients).extend(_pobjs(p))
+        _split_objects(tok, frame, has_with=False)
+    else:
+        subj = subjects(tok)
+        if subj and subj[0].lower_ in _RELATIVE and tok.dep_ == "relcl":
+            subj = [tok.head]
+        if not subj:
+            subj = inherited_subject(tok)
+            if subj:
+                frame.rule += "-controlled"
+        if not subj and tok.dep_ == "ROOT":  # headline parse: "Canada supply Ukraine with ..."
+            subj = [c for c in tok.lefts if c.ent_type_ == "ACTOR" and c.dep_ in ("compound", "npadvmod", "nmod")]
+        (frame.suppliers if kind == "give" else frame.recipients).extend(subj)
+        _split_objects(tok, frame, has_with)
+        if tok.dep_ == "acl" and tok.tag_ == "VBG" and not frame.suppliers and kind == "give":
+            frame.suppliers.append(tok.head)  # "a plane carrying weapons to X"
+    if kind == "give" and not frame.recipients and not passive:
+        for root in frame.item_roots:
+            first = next(iter(root.lefts), None)
+            if first is not None and first.dep_ == "compound" and first.ent_type_ == "ACTOR" \
+                    and first.pos_ == "PROPN" and first.i == root.left_edge.i:
+                frame.recipients.append(first)  # "send Russia drones" parsed as one noun phrase
+    for p in preps:
+        word = p.lower_
+        objs = _pobjs(p)
+        if p.dep_ == "dative" and not objs:
+            objs = [p]
+        if word == "with" and has_with:
+            frame.item_roots.extend(objs)
+            frame.rule += "-with"
+        elif word in _RECIPIENT_PREPS or p.dep_ == "dative":
+            if kind == "give":
+                frame.recipients.extend(objs)
+            elif word == "for":  # "bought helicopters for the country"
+                frame.recipients = objs + frame.recipients
+        elif word in _SOURCE_PREPS and kind == "get":
+            frame.suppliers.extend(objs)
+        elif word in _SOURCE_PREPS and kind == "give" and not frame.suppliers:
+            frame.suppliers.extend(objs)
+    # items' own prepositions: "sent weapons to X" parsed as "weapons to X"
+    for root in list(frame.item_roots):
+        for p in (c for t in [root, *root.conjuncts] for c in t.children):
+            if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
+                frame.recipients.extend(_pobjs(p))
+            elif p.dep_ == "prep" and p.lower_ in _SOURCE_PREPS and kind == "get":
+                frame.suppliers.extend(_pobjs(p))
+    if lemma in ("help", "assist", "aid"):
+        frame.force_category = "technology"
+        frame.rule = "help-verb"
+        frame.recipients = [c for c in tok.children if c.dep_ == "dobj"]
+        frame.item_roots = [t for c in tok.children if c.dep_ in ("xcomp", "ccomp", "prep", "advcl")
+                            for t in c.subtree if t.dep_ in ("dobj", "pobj")]
+    return frame
+
+
+def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
+    lemma = tok.lemma_.lower()
+    text = tok.lower_
+    kind = "get" if (lemma in lex.get_nouns or text in lex.get_nouns) else "give"
+    # a noun that is the object of a trigger verb is covered by the verb's frame
+    head = tok.head
+    if tok.dep_ in ("dobj", "nsubjpass") and lex.is_trigger_verb(head.lemma_.lower()) and head.pos_ == "VERB":
+        return None
+    frame = Frame(tok, kind, "noun", f"{kind}-noun")
+    frame.item_roots.append(tok)  # "military aid", "arms shipment": the trigger is inside the item
+    for c in tok.children:
+        dep, word = c.dep_, c.lower_
+        if dep in ("compound", "amod", "nmod"):
+            frame.item_roots.append(c)
+            frame.supplier_modifiers.append(c) if kind == "give" else frame.supplier_modifiers.append(c)
+        elif dep == "poss":
+            (frame.suppliers if kind == "give" else frame.recipients).append(c)
+        elif dep == "prep":
+            objs = _pobjs(c)
+            if word == "of":
+                frame.item_roots.extend(objs)
+            elif word in _RECIPIENT_PREPS:
+                frame.recipients.extend(objs)
+            elif word in _SOURCE_PREPS or word == "by":
+                frame.suppliers.extend(objs)
+            elif word == "between" and objs:
+                conj = [objs[0], *objs[0].conjuncts]
+                frame.suppliers.append(conj[0])
+                frame.recipients.extend(conj[1:2])
+            elif word == "with" and kind == "give":
+                frame.recipients.extend(objs)
+    # the verb governing the noun: "the US approved the sale", "Germany announced delivery"
+    gov = None
+    if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
+        gov = head
+    elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN"):
+        gov = head.head
+    elif tok.dep_ == "conj":
+        gov = head.head if head.dep_ in ("dobj", "nsubjpass") else None
+    frame.governor = gov
+    if gov is not None and gov.pos_ in ("VERB", "AUX") and tok.dep_ != "nsubj":
+        subj = subjects(gov) or inherited_subject(gov)
+        if subj and subj[0].lower_ in _RELATIVE and gov.dep_ == "relcl":
+            subj = [gov.head]
+        if subj:
+            (frame.suppliers if kind == "give" else frame.recipients).extend(subj)
+        for p in gov.children:
+            if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
+                frame.recipients.extend(_pobjs(p))
+    return frame
+
+
+def find_frames(sent, lex: Lexicon) -> list[Frame]:
+    frames = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ in ("VERB",) and lex.is_trigger_verb(lemma):
+            frame = verb_frame(tok, lex)
+        elif tok.pos_ in ("NOUN", "PROPN") and (lex.is_trigger_noun(lemma) or lex.is_trigger_noun(tok.lower_)):
+            frame = noun_frame(tok, lex)
+        elif tok.pos_ in ("NOUN", "PROPN", "ADJ") and lex.is_trigger_verb(lemma) and tok.dep_ == "ROOT":
+            frame = verb_frame(tok, lex)  # headline verbs mis-tagged as nouns
+        else:
+            frame = None
+        if frame is not None:
+            frames.append(frame)
+    return frames

@@ -1,0 +1,106 @@
+"""Facts: claims merged by (supplier, recipient, item), with corroboration.
+
+The item is the designation when the claim names one (normalised: "Su-35" and "SU 35" are
+one item), else the category. A fact's figures are recomputed from all its claims each
+time one of them changes, counting only documents that are not copies of another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
+
+# When two claims carry the same date, the later stage of a transfer wins as "latest".
+STATUS_ORDER = ("considered", "sought", "offered", "planned", "agreed", "ongoing", "delivered", "denied", "halted")
+DEFAULT_CLAIM_CONFIDENCE = 0.5
+
+
+def item_key(category: str, designation: str | None) -> str:
+    if designation:
+        key = re.sub(r"[^0-9a-z]+", "", designation.lower())
+        if key:
+            return key
+    return f"category:{category}"
+
+
+def fact_key(claim: dict) -> tuple[str, str, str]:
+    return (claim.get("supplier") or "", claim.get("recipient") or "", item_key(claim["category"], claim.get("designation")))
+
+
+def claim_date(time_value: str | None, published: str | None) -> str | None:
+    """The date a claim is about: its own ISO time when it has one, else the publication date."""
+    if time_value and re.match(r"^\d{4}(-\d{2}){0,2}$", str(time_value)[:10]):
+        return str(time_value)[:10]
+    return published
+
+
+def publisher_of(doc: DocumentRow) -> str:
+    """Who published a document, for counting independent outlets."""
+    if doc.syndicated_from:
+        return doc.syndicated_from.strip()
+    if doc.publisher:
+        return doc.publisher.strip()
+    if doc.url:
+        host = urlsplit(doc.url).hostname or ""
+        return host.removeprefix("www.") or doc.url
+    return f"document {doc.doc_key}"
+
+
+def normalise_source(name: str) -> str:
+    text = re.sub(r"[^0-9a-z ]+", " ", name.lower())
+    return " ".join(w for w in text.split() if w not in ("the", "a", "an"))
+
+
+def recompute(session: Session, fact: FactRow) -> None:
+    """Refresh a fact's timeline, counts, sources and confidence from its claims."""
+    rows = session.execute(
+        select(ClaimRow, DocumentRow).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
+        .where(ClaimRow.fact_id == fact.id)
+    ).all()
+    session.execute(delete(SourceRow).where(SourceRow.fact_id == fact.id))
+    fact.n_claims = len(rows)
+    if not rows:
+        fact.timeline, fact.status, fact.first_date, fact.last_date = {}, None, None, None
+        fact.n_documents = fact.n_publishers = fact.n_attributed = fact.n_sources = 0
+        fact.confidence = 0.0
+        return
+
+    timeline: dict[str, dict] = {}
+    for claim, _doc in rows:
+        entry = timeline.setdefault(claim.status, {"first": None, "last": None, "claims": 0})
+        entry["claims"] += 1
+        if claim.date:
+            entry["first"] = min(filter(None, (entry["first"], claim.date)))
+            entry["last"] = max(filter(None, (entry["last"], claim.date)))
+    fact.timeline = dict(sorted(timeline.items(), key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
+
+    latest = max(rows, key=lambda r: (r[0].date or "", STATUS_ORDER.index(r[0].status) if r[0].status in STATUS_ORDER else -1, r[0].id))
+    fact.status = latest[0].status
+    dates = [c.date for c, _ in rows if c.date]
+    fact.first_date, fact.last_date = (min(dates), max(dates)) if dates else (None, None)
+
+    independent = [(c, d) for c, d in rows if d.duplicate_of is None]
+    publishers, attributed, best = {}, {}, defaultdict(float)
+    for claim, doc in independent:
+        publishers.setdefault(normalise_source(publisher_of(doc)), publisher_of(doc))
+        for name in claim.attribution or []:
+            if name and normalise_source(name):
+                attributed.setdefault(normalise_source(name), name)
+        best[doc.id] = max(best[doc.id], claim.confidence if claim.confidence is not None else DEFAULT_CLAIM_CONFIDENCE)
+    fact.n_documents = len(best)
+    fact.n_publishers = len(publishers)
+    fact.n_attributed = len(attributed)
+    fact.n_sources = len(publishers) + len(attributed)
+    doubt = 1.0
+    for confidence in best.values():
+        doubt *= 1.0 - min(confidence, 0.99)
+    fact.confidence = round(1.0 - doubt, 4)
+    for kind, names in (("publisher", publishers), ("attributed", attributed)):
+        for name in sorted(names.values()):
+            session.add(SourceRow(fact_id=fact.id, kind=kind, name=name[:300]))

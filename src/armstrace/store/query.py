@@ -1,0 +1,205 @@
+"""Queries over claims and facts with the filters analysts use."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from .schema import ClaimRow, DocumentRow, FactRow
+
+CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
+              "small_arms", "naval", "electronics", "technology", "unspecified")
+STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
+
+
+@dataclass
+class ClaimFilter:
+    """Filters shared by claims, facts, exports and the API; None means any."""
+
+    supplier: str | None = None
+    recipient: str | None = None
+    party: str | None = None  # supplier or recipient
+    category: str | None = None
+    designation: str | None = None
+    status: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    min_sources: int | None = None
+    text: str | None = None  # substring of the evidence sentence
+    limit: int | None = None
+    offset: int = 0
+
+    def __post_init__(self):
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}; known: {', '.join(CATEGORIES)}")
+        if self.status is not None and self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r}; known: {', '.join(STATUSES)}")
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and not _is_date_prefix(value):
+                raise ValueError(f"{name} must be an ISO date like 2024-01-31 (or 2024-01, 2024), not {value!r}")
+        if self.limit is not None and self.limit < 0 or self.offset < 0:
+            raise ValueError("limit and offset must not be negative")
+
+    @staticmethod
+    def actor(value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value.upper() if len(value) == 3 and value.isalpha() else value.lower()
+
+
+def _is_date_prefix(value: str) -> bool:
+    parts = value.split("-")
+    return 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4
+
+
+@dataclass
+class ClaimRecord:
+    id: int
+    doc: str
+    supplier: str | None
+    recipient: str | None
+    category: str
+    status: str
+    designation: str | None
+    item: str | None
+    attribution: list[str]
+    time: str | None
+    quantity: str | None
+    purpose: str | None
+    evidence: str
+    start: int | None
+    end: int | None
+    confidence: float | None
+    rule: str | None
+    date: str | None
+    fact_id: int | None
+    url: str | None
+    publisher: str | None
+    duplicate: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FactRecord:
+    id: int
+    supplier: str | None
+    recipient: str | None
+    category: str
+    designation: str | None
+    status: str | None
+    timeline: dict[str, Any]
+    first_date: str | None
+    last_date: str | None
+    n_claims: int
+    n_documents: int
+    n_publishers: int
+    n_attributed: int
+    n_sources: int
+    confidence: float
+    sources: list[str] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def statuses(self) -> list[str]:
+        return list(self.timeline)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
+    if f.supplier:
+        stmt = stmt.where(claim.supplier == ClaimFilter.actor(f.supplier))
+    if f.recipient:
+        stmt = stmt.where(claim.recipient == ClaimFilter.actor(f.recipient))
+    if f.party:
+        actor = ClaimFilter.actor(f.party)
+        stmt = stmt.where(or_(claim.supplier == actor, claim.recipient == actor))
+    if f.category:
+        stmt = stmt.where(claim.category == f.category)
+    if f.designation:
+        stmt = stmt.where(claim.designation.ilike(f.designation))
+    if f.status:
+        stmt = stmt.where(claim.status == f.status)
+    if f.since:
+        stmt = stmt.where(claim.date >= f.since)
+    if f.until:
+        stmt = stmt.where(claim.date <= f.until + "\uffff")
+    if f.text:
+        stmt = stmt.where(claim.evidence.ilike(f"%{f.text}%"))
+    return stmt
+
+
+def query_claims(session: Session, f: ClaimFilter) -> list[ClaimRecord]:
+    stmt = select(ClaimRow, DocumentRow).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
+    stmt = _claim_conditions(stmt, f)
+    if f.min_sources:
+        stmt = stmt.join(FactRow, ClaimRow.fact_id == FactRow.id).where(FactRow.n_sources >= f.min_sources)
+    stmt = stmt.order_by(ClaimRow.id).offset(f.offset)
+    if f.limit is not None:
+        stmt = stmt.limit(f.limit)
+    return [
+        ClaimRecord(
+            id=c.id, doc=d.doc_key, supplier=c.supplier, recipient=c.recipient, category=c.category,
+            status=c.status, designation=c.designation, item=c.item, attribution=list(c.attribution or []),
+            time=c.time, quantity=c.quantity, purpose=c.purpose, evidence=c.evidence, start=c.start, end=c.end,
+            confidence=c.confidence, rule=c.rule, date=c.date, fact_id=c.fact_id, url=d.url,
+            publisher=d.syndicated_from or d.publisher, duplicate=d.duplicate_of is not None,
+        )
+        for c, d in session.execute(stmt)
+    ]
+
+
+def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True) -> list[FactRecord]:
+    stmt = select(FactRow).where(FactRow.n_claims > 0)
+    if f.supplier:
+        stmt = stmt.where(FactRow.supplier == ClaimFilter.actor(f.supplier))
+    if f.recipient:
+        stmt = stmt.where(FactRow.recipient == ClaimFilter.actor(f.recipient))
+    if f.party:
+        actor = ClaimFilter.actor(f.party)
+        stmt = stmt.where(or_(FactRow.supplier == actor, FactRow.recipient == actor))
+    if f.category:
+        stmt = stmt.where(FactRow.category == f.category)
+    if f.designation:
+        stmt = stmt.where(FactRow.designation.ilike(f.designation))
+    if f.min_sources:
+        stmt = stmt.where(FactRow.n_sources >= f.min_sources)
+    if f.since:
+        stmt = stmt.where(FactRow.last_date >= f.since)
+    if f.until:
+        stmt = stmt.where(FactRow.first_date <= f.until + "\uffff")
+    if f.status or f.text:
+        # a fact matches when one of its claims does
+        claims = _claim_conditions(select(ClaimRow.fact_id), ClaimFilter(status=f.status, text=f.text))
+        stmt = stmt.where(FactRow.id.in_(claims))
+    stmt = stmt.order_by(FactRow.n_sources.desc(), FactRow.id).offset(f.offset)
+    if f.limit is not None:
+        stmt = stmt.limit(f.limit)
+    if with_evidence:
+        stmt = stmt.options(selectinload(FactRow.sources), selectinload(FactRow.claims).selectinload(ClaimRow.document))
+    records = []
+    for fact in session.scalars(stmt):
+        record = FactRecord(
+            id=fact.id, supplier=fact.supplier or None, recipient=fact.recipient or None, category=fact.category,
+            designation=fact.designation, status=fact.status, timeline=dict(fact.timeline or {}),
+            first_date=fact.first_date, last_date=fact.last_date, n_claims=fact.n_claims,
+            n_documents=fact.n_documents, n_publishers=fact.n_publishers, n_attributed=fact.n_attributed,
+            n_sources=fact.n_sources, confidence=fact.confidence,
+        )
+        if with_evidence:
+            record.sources = [s.name for s in sorted(fact.sources, key=lambda s: (s.kind, s.name))]
+            record.evidence = [
+                {"claim": c.id, "status": c.status, "date": c.date, "evidence": c.evidence,
+                 "attribution": list(c.attribution or []), "doc": c.document.doc_key, "url": c.document.url,
+                 "duplicate": c.document.duplicate_of is not None}
+                for c in sorted(fact.claims, key=lambda c: c.id)
+            ]
+        records.append(record)
+    return records

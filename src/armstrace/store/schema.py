@@ -1,0 +1,110 @@
+"""The register's tables (SQLAlchemy 2 declarative models).
+
+documents  one row per ingested document: metadata, clean text, removed boilerplate,
+           content hash, MinHash signature, and `duplicate_of` for syndicated copies
+claims     one row per extracted claim, with its evidence span and its fact
+facts      claims merged by (supplier, recipient, item): status timeline, corroboration
+sources    who backs a fact: each distinct publisher and attributed source, once
+
+The migrations in `migrations/versions/` create these tables; keep them in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_key: Mapped[str] = mapped_column(String(1000), unique=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    published: Mapped[str | None] = mapped_column(String(10), index=True)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    syndicated_from: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(8))
+    source_path: Mapped[str | None] = mapped_column(Text)
+    removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
+    ingested_at: Mapped[str] = mapped_column(String(32), default=lambda: dt.datetime.now(dt.timezone.utc).isoformat())
+
+    claims: Mapped[list["ClaimRow"]] = relationship(back_populates="document", cascade="all, delete-orphan")
+
+
+class FactRow(Base):
+    __tablename__ = "facts"
+    __table_args__ = (UniqueConstraint("supplier", "recipient", "item_key", name="uq_fact_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # '' stands for an unnamed party so that the unique key works on every database
+    supplier: Mapped[str] = mapped_column(String(40), index=True)
+    recipient: Mapped[str] = mapped_column(String(40), index=True)
+    item_key: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    designation: Mapped[str | None] = mapped_column(String(200), index=True)
+    status: Mapped[str | None] = mapped_column(String(12), index=True)  # the latest reported status
+    timeline: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # status -> {first, last, claims}
+    first_date: Mapped[str | None] = mapped_column(String(10), index=True)
+    last_date: Mapped[str | None] = mapped_column(String(10), index=True)
+    n_claims: Mapped[int] = mapped_column(Integer, default=0)
+    n_documents: Mapped[int] = mapped_column(Integer, default=0)
+    n_publishers: Mapped[int] = mapped_column(Integer, default=0)
+    n_attributed: Mapped[int] = mapped_column(Integer, default=0)
+    n_sources: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+
+    claims: Mapped[list["ClaimRow"]] = relationship(back_populates="fact")
+    sources: Mapped[list["SourceRow"]] = relationship(back_populates="fact", cascade="all, delete-orphan")
+
+
+class ClaimRow(Base):
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_pair", "supplier", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    fact_id: Mapped[int | None] = mapped_column(ForeignKey("facts.id", ondelete="SET NULL"), index=True)
+    supplier: Mapped[str | None] = mapped_column(String(40))
+    recipient: Mapped[str | None] = mapped_column(String(40), index=True)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    designation: Mapped[str | None] = mapped_column(String(200), index=True)
+    item: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    time: Mapped[str | None] = mapped_column(String(32))
+    quantity: Mapped[str | None] = mapped_column(String(100))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    rule: Mapped[str | None] = mapped_column(String(100))
+    date: Mapped[str | None] = mapped_column(String(10), index=True)  # claim time, else publication date
+
+    document: Mapped[DocumentRow] = relationship(back_populates="claims")
+    fact: Mapped[FactRow | None] = relationship(back_populates="claims")
+
+
+class SourceRow(Base):
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("fact_id", "kind", "name", name="uq_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fact_id: Mapped[int] = mapped_column(ForeignKey("facts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # publisher | attributed
+    name: Mapped[str] = mapped_column(String(300))
+
+    fact: Mapped[FactRow] = relationship(back_populates="sources")
