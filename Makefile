@@ -20,7 +20,7 @@ run: install
 	$(BIN)/armstrace extract examples/ --format table
 
 test: install
-	$(BIN)/python -m pytest
+	. scripts/test-env.sh && $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -130,7 +130,8 @@ def build_actors(shared: Path):
         common = c["name"]["common"]
         names = [common, c["name"]["official"]]
         for alt in c.get("altSpellings", []):
-            if len(alt) <= 2 or "," in alt or not is_latin(alt) or alt in drop:
+            if len(alt) <= 2 or "," in alt or not is_latin(alt) or alt in drop \
+                    or any(0x250 <= ord(ch) <= 0x2FF for ch in alt):   # IPA transcriptions
                 continue
             names.append(alt)
         names += man.get("names", [])
@@ -317,8 +318,8 @@ def variants(name: str) -> list[str]:
     """Punctuation variants news uses: F-16/F16, Su-35/Su 35/Su35, Hermes 450/Hermes-450."""
     v = {name}
     v.add(re.sub(r"(?<=[A-Za-z])-(?=\d)", "", name))
-    v.add(re.sub(r"(?<=[A-Za-z]{2})-(?=\d)", " ", name))
-    v.add(re.sub(r"(?<=[A-Za-z]{2}) (?=\d)", "-", name))
+    v.add(re.sub(r"(?<=[A-Za-z]{3})-(?=\d)", " ", name))
+    v.add(re.sub(r"(?<=[A-Za-z]{3}) (?=\d)", "-", name))
     v.add(re.sub(r"(?<=\d)-(?=[A-Za-z]{1,3}\b)", "", name))  # Tor-M2 stays; 2S-19? harmless
     return sorted(x for x in v if x != name)
 
@@ -331,6 +332,19 @@ SIPRI_TAGS = {
 }
 
 
+# words that never make a useful name on their own (derived aliases equal to these are dropped)
+GENERIC_WORDS = {
+    "turret", "fighter", "light", "medium", "heavy", "compact", "maritime", "super", "plus", "trainer",
+    "transport", "chassis", "mobile", "naval", "land", "sea", "air", "class", "type", "project", "block",
+    "system", "systems", "radar", "gun", "vehicle", "boat", "ship", "tank", "rocket", "missile", "bomb",
+    "launcher", "command", "control", "station", "cape", "bay", "castle", "island", "extra", "series",
+    "model", "mark", "variant", "version", "armored", "armoured", "recovery", "engineering", "standard",
+    "universal", "international", "advanced", "improved", "new", "modernized", "modernised", "train",
+    "mod", "mk",
+}
+COUNTRY_CODES: set[str] = set()   # ISO alpha-2/3 codes, filled by build_weapons
+
+
 def derived_aliases(name: str) -> list[str]:
     """Shorter names derived from a designation (strength 2, kept only if unambiguous)."""
     out = set()
@@ -340,23 +354,25 @@ def derived_aliases(name: str) -> list[str]:
     s2 = re.sub(r"\s+\d+(\.\d+)?mm$", "", s)
     s2 = re.sub(r"\s+Block[- ]?[IVX\d]+\w*$", "", s2)
     toks = s2.split()
-    while len(toks) > 1 and toks[-1] in SIPRI_TAGS:
+    while len(toks) > 1 and (toks[-1] in SIPRI_TAGS or toks[-1] in COUNTRY_CODES):
         toks = toks[:-1]
     s2 = " ".join(toks)
     if s2 != s and len(norm_key(s2)) >= 3:
         out.add(s2)
     toks = s2.split()
     # CODE Name ... (MIM-104 Patriot, FGM-148 Javelin, 2S19 Msta-S)
-    if len(toks) >= 2 and re.search(r"\d", toks[0]) and all(re.fullmatch(r"[A-Z][A-Za-z'\-]+", t) for t in toks[1:]):
-        out.add(" ".join(toks[1:]))
+    if len(toks) >= 2 and re.search(r"\d", toks[0]) and all(
+            re.fullmatch(r"[A-Z][A-Za-z'\-]+", t) and not re.fullmatch(r"[A-Z]{2,3}", t) for t in toks[1:]):
+        if len(" ".join(toks[1:])) >= 4:
+            out.add(" ".join(toks[1:]))
         if len(norm_key(toks[0])) >= 3:
             out.add(toks[0])
     # Name CODE (Bayraktar TB-2)
-    if len(toks) == 2 and re.search(r"\d", toks[1]) and re.fullmatch(r"[A-Z][A-Za-z'\-]+", toks[0]) \
-            and re.search(r"[A-Za-z]", toks[1]):
+    if len(toks) == 2 and re.fullmatch(r"[A-Z]{2,}[A-Za-z]*-?\d[\w\-]*", toks[1]) \
+            and re.fullmatch(r"[A-Z][a-z]{2,}", toks[0]):
         if len(norm_key(toks[1])) >= 3:
             out.add(toks[1])
-    return sorted(x for x in out if x and x != name)
+    return sorted(x for x in out if x and x != name and x.casefold() not in GENERIC_WORDS)
 
 
 def read_sipri_register(path: Path) -> list[dict]:
@@ -392,7 +408,7 @@ def read_sipri_old(path: Path) -> list[dict]:
 def load_category_map():
     rules = []
     for r in read_csv(MANUAL / "sipri_category_map.csv"):
-        assert r["category"] in CATEGORIES, r
+        assert r["category"] in CATEGORIES or r["category"] == "-", r
         rules.append((r["sipri_category"].casefold().replace("-", " "), re.compile(r["description_regex"], re.I), r["category"]))
     return rules
 
@@ -480,7 +496,7 @@ ORYX_TAIL = {"UAV", "UCAV", "APC", "IFV", "AFV", "MRAP", "IMV", "ATGM", "TEL", "
 
 ORYX_LEAD = {"Landing", "Early", "Small", "Weaponised", "Weaponized", "Radio", "Armed", "Armoured", "SHF"}
 ORYX_GENERIC = {"Command", "Control", "Radio", "Launcher", "Small", "Weaponised", "TEL", "Landing", "Early",
-                "Armed", "Armoured", "Unknown", "Antenna", "Truck", "Transitional", "River", "F3"}
+                "Armed", "Armoured", "Unknown", "Antenna", "Truck", "Transitional", "River", "F3", "VTOL"}
 
 
 def oryx_clean(raw: str) -> str | None:
@@ -514,7 +530,7 @@ def oryx_category(raw: str) -> str | None:
     return None
 
 
-def build_weapons(shared: Path, report: list[str]):
+def build_weapons(shared: Path, report: list[str], actor_names: set[str] = frozenset()):
     recs: dict[str, Rec] = {}
 
     def rec_for(name):
@@ -524,6 +540,9 @@ def build_weapons(shared: Path, report: list[str]):
         return recs[k]
 
     countries = country_lookup(shared)
+    for c in json.loads((shared / "mledoze_countries" / "countries.json").read_text(encoding="utf-8")):
+        COUNTRY_CODES.update({c["cca3"], c["cca2"]})
+    COUNTRY_CODES.update({"UK", "GER", "GR", "RSA"})
     rules = load_category_map()
     dropped = Counter()
     unmapped = Counter()
@@ -538,6 +557,9 @@ def build_weapons(shared: Path, report: list[str]):
             continue
         clean = re.sub(r"\s+-$", "", d).strip()
         cat = map_sipri(rules, r["sipri_category"], r["description"])
+        if cat == "-":
+            dropped[f"sipri {r['sipri_category']}: {d}"] += 1
+            continue
         if cat is None:
             unmapped[(r["sipri_category"], r["description"])] += 1
             continue
@@ -724,8 +746,11 @@ def build_weapons(shared: Path, report: list[str]):
         common = {w.strip() for w in cw.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")}
 
     def is_common(name: str) -> bool:
+        """An ordinary word or two (Arrow, Black Hawk), or a place/actor name (Berlin)."""
+        if name.casefold() in actor_names:
+            return True
         toks = [t for t in re.split(r"[\s\-/]+", name) if t]
-        return bool(toks) and all(t.isalpha() and t.casefold() in common for t in toks)
+        return 0 < len(toks) <= 2 and all(t.isalpha() and t.casefold() in common for t in toks)
 
     out = []
     for r in records:
@@ -774,7 +799,9 @@ def main(argv=None):
     args.out.mkdir(parents=True, exist_ok=True)
     report: list[str] = []
     actors, actor_conflicts = build_actors(args.shared)
-    weapons = build_weapons(args.shared, report)
+    actor_names = {n.casefold() for a in actors for f in ("names", "demonyms", "metonyms", "organisations")
+                   for n in a.get(f, [])}
+    weapons = build_weapons(args.shared, report, actor_names)
     write_jsonl(args.out / "actors.jsonl", actors)
     write_jsonl(args.out / "weapons.jsonl", weapons)
     cats = Counter(w["category"] for w in weapons)

@@ -30,3 +30,27 @@ def run_cli(*args: str, input: bytes | None = None, cwd: Path | None = None,
         input=input, capture_output=True, cwd=cwd or ROOT, timeout=600,
         env={**os.environ, **(env or {})},
     )
+
+
+PG_ADMIN_URL = os.environ.get("ARMSTRACE_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty database URL: a SQLite file, or a new database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'register.db'}"
+        return
+    if not PG_ADMIN_URL:
+        pytest.skip("no PostgreSQL server: set ARMSTRACE_TEST_PG_URL or run `make test` as root (scripts/test-env.sh starts one)")
+    import uuid
+
+    import psycopg
+
+    name = f"armstrace_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

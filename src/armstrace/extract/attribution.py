@@ -17,36 +17,52 @@ _PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "this", "that", "who",
 
 
 def phrase_text(head: Token) -> str:
-    """The text of a noun phrase without relative clauses, leading determiners or trailing punctuation."""
-    keep = [head]
-    stack = [head]
-    while stack:
-        tok = stack.pop()
-        for child in tok.children:
-            if child.dep_ in _SKIP_SUBTREE_DEPS and not (child.dep_ == "prep" and child.lower_ == "of"
-                                                         and child.i > head.i and tok.i == head.i):
-                continue
-            keep.append(child)
-            stack.append(child)
-    keep.sort(key=lambda t: t.i)
-    while keep and (keep[0].dep_ in ("det", "predet") and keep[0].lower_ in ("the", "a", "an", "this", "that")
-                    or keep[0].is_punct):
-        keep.pop(0)
-    while keep and keep[-1].is_punct:
-        keep.pop()
-    if not keep:
+    """A noun phrase's text without relative clauses, a leading article or trailing punctuation."""
+    doc = head.doc
+    start, end = head.left_edge.i, head.right_edge.i + 1
+    for child in head.rights:  # cut at a relative clause or a comma-set-off addition
+        if child.dep_ in ("relcl", "acl", "advcl") or (child.dep_ == "punct" and child.text in (",", "(", "—", "-")):
+            end = min(end, child.left_edge.i)
+            break
+    for child in head.lefts:
+        if child.dep_ in ("relcl", "acl"):
+            start = max(start, child.right_edge.i + 1)
+    toks = list(doc[start:end])
+    while toks and (toks[0].lower_ in ("the", "a", "an", "this", "that") or toks[0].is_punct):
+        if toks[0].text == "The" and len(toks) > 1 and toks[1].pos_ == "PROPN":
+            break  # part of a name: "The Wall Street Journal"
+        toks.pop(0)
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        toks.pop()
+    if not toks:
         return head.text
-    # contiguous span only
-    start, end = keep[0].i, keep[-1].i + 1
-    return head.doc[start:end].text
+    return doc[toks[0].i:toks[-1].i + 1].text
 
 
-def _source_of(verb: Token) -> str | None:
+_SPEECH_NOUNS = {"statement", "report", "remarks", "claim", "claims", "allegation", "allegations", "assertion",
+                 "announcement", "testimony", "comments", "accusation", "accusations", "charge", "charges"}
+
+
+def _noun_source(noun: Token) -> str | None:
+    """ "a statement by Reagan that ...", "a report from Angola said", "Iran's claim that ..." """
+    for c in noun.children:
+        if c.dep_ == "poss":
+            return phrase_text(c)
+        if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    return phrase_text(p)
+    if noun.lower_ in ("report", "reports"):
+        return phrase_text(noun)
+    return None
+
+
+def _source_of(verb: Token, pronoun=None) -> str | None:
     for c in verb.children:
         if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in _PRONOUNS and c.lower_ != "it":
-                return c.text if c.lower_ in ("they",) else None
-            if c.lower_ == "it":
+            if c.lower_ in ("it", "they") and pronoun is not None:
+                return pronoun(c)
+            if c.lower_ in _PRONOUNS:
                 return None
             return phrase_text(c)
     for c in verb.children:
@@ -68,15 +84,23 @@ def _is_reporting(tok: Token, lex: Lexicon) -> bool:
     return False
 
 
-def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = frozenset()) -> list[str]:
-    """Sources for the claim read at `trigger`, outermost first."""
+def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = frozenset(),
+              pronoun=None) -> list[str]:
+    """Sources for the claim read at `trigger`, outermost first.
+
+    `pronoun`, if given, maps a pronoun subject ("it said") to the name it stands for.
+    """
     sources: list[tuple[int, str]] = []
     # reporting verbs governing the trigger
     tok = trigger
     while tok.head.i != tok.i:
         tok = tok.head
         if _is_reporting(tok, lex):
-            src = _source_of(tok)
+            src = _source_of(tok, pronoun)
+            if src:
+                sources.append((tok.i, src))
+        elif tok.pos_ == "NOUN" and tok.lower_ in _SPEECH_NOUNS:
+            src = _noun_source(tok)
             if src:
                 sources.append((tok.i, src))
         elif tok.pos_ == "NOUN" and tok.lower_ in lex.attribution_nouns:

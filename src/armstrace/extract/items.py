@@ -104,6 +104,16 @@ def _unknown_designation(head: Token, span: Span) -> str | None:
     return " ".join(t.text for t in parts)
 
 
+def surface_designation(model: Span) -> str:
+    """The model name as the text writes it, without a plural or possessive ending."""
+    text = model.text
+    for suffix in ("'s", "’s", "s"):
+        if text.endswith(suffix) and len(text) > len(suffix) + 1 and (text[-len(suffix) - 1].isdigit() or
+                                                                      text[-len(suffix) - 1].isupper()):
+            return text[: -len(suffix)]
+    return text
+
+
 def _category(designation_cat: str | None, head_cat: str | None) -> str:
     if designation_cat and head_cat:
         if designation_cat in _LAUNCHER_KINDS and head_cat in _MUNITION_KINDS:
@@ -147,7 +157,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
             if m_root.head.i == head.i or (span.start <= m_root.head.i < span.end) or \
                     model.end == span.start:
                 weapon = gaz.weapon(model.ent_id_)
-                designation, dcat = model.ent_id_, weapon.category if weapon else None
+                designation, dcat = surface_designation(model), weapon.category if weapon else None
                 used_models.add(model.start)
                 break
         if designation is None:
@@ -159,9 +169,13 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
         weapon = gaz.weapon(model.ent_id_)
         if weapon is None:
             continue
-        if weapon.ambiguous:
+        if model.text in gaz.weak_weapon_names or model.text.rstrip("s") in gaz.weak_weapon_names:
+            generic = gaz.generic.get(model.text.lower())
+            if generic:  # "MLRS" is also a generic word
+                items.append(Item(generic, None, model.text, model.root, _quantity(model.root)))
             continue
-        items.append(Item(weapon.category, weapon.designation, model.text, model.root, _quantity(model.root)))
+        items.append(Item(weapon.category, surface_designation(model), model.text, model.root,
+                          _quantity(model.root)))
     # "weapons, including anti-tank missiles": drop the unspecified umbrella
     specific = [i for i in items if i.category != "unspecified"]
     kept = []

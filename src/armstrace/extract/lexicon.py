@@ -18,6 +18,7 @@ class Lexicon:
     get_nouns: frozenset[str]
     weak_verbs: frozenset[str]
     with_item_verbs: frozenset[str]
+    halt_verbs: frozenset[str]
     status_verbs: dict[str, str]  # lemma -> status
     noun_status: dict[str, str]
     modal_status: dict[str, str]
@@ -62,6 +63,7 @@ def load_lexicon() -> Lexicon:
         get_nouns=fs(trig["get_nouns"]),
         weak_verbs=fs(trig["weak_verbs"]),
         with_item_verbs=fs(trig["with_item_verbs"]),
+        halt_verbs=fs(trig.get("halt_verbs", [])),
         status_verbs=_by_status({k: v for k, v in status.items() if k in STATUSES}),
         noun_status=_by_status(status.get("noun_status", {})),
         modal_status=_by_status(status.get("modal", {})),

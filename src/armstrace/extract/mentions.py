@@ -16,6 +16,8 @@ from .lexicon import Lexicon
 
 OTHER_GROUP = "other-group"
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "poss", "npadvmod", "nummod"}
+# "the army", "the administration": a body of the state in focus
+_STATE_BODIES = {"army", "military", "administration", "armed forces", "navy", "ministry", "authorities"}
 _SYRIAN_REBEL_WORDS = {"rebel", "rebels", "opposition", "fighters", "insurgents"}
 
 
@@ -37,7 +39,7 @@ class ActorResolver:
 
     def leader(self, tok: Token) -> str | None:
         """A head of state named by surname: "Reagan", "the Clinton administration"."""
-        if tok.pos_ != "PROPN" and tok.ent_type_ != "PERSON":
+        if not tok.text[:1].isupper():
             return None
         return self.lex.leaders.get(tok.text) or self.lex.leaders.get(tok.text.title())
 
@@ -107,7 +109,7 @@ class ActorResolver:
             if code:
                 return code
         if ctx is not None:
-            if lemma in self.lex.state_anaphors and not any(
+            if (lemma in self.lex.state_anaphors or lemma in _STATE_BODIES) and not any(
                     c.dep_ in ("amod", "compound") for c in head.children):
                 return ctx.resolve(head.i, head.sent, state=True, exclude=exclude)
             if text in ("it", "its"):

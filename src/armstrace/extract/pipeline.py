@@ -74,13 +74,31 @@ class Extractor:
                     codes.append(code)
         return codes
 
+    def _open_role(self, heads) -> bool:
+        """No phrase fills the role, or only a pronoun or a vague one: context may fill it."""
+        lex = self.lex
+        for head in heads:
+            if head.pos_ == "PRON" or head.lemma_.lower() in lex.state_anaphors:
+                continue
+            word = head.lemma_.lower()
+            if head.pos_ == "PROPN" or head.ent_type_ or word in lex.agent_nouns or word in lex.group_nouns \
+                    or head.lower_ in lex.group_nouns:
+                return False  # a party we cannot name: leave the role empty
+        return True
+
     def frame_claims(self, frame: Frame, sent: Span, ctx: DocContext, headline: bool) -> list[dict]:
         lex = self.lex
         lemma = frame.trigger.lemma_.lower()
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
         items = self._items(frame, blocked=role_heads)
+        if not items and frame.pos == "noun" and lemma in ("aid", "assistance") and not any(
+                c.lower_ in lex.non_military_heads for c in frame.trigger.children):
+            if any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):
+                items = [Item("unspecified", None, frame.trigger.text, frame.trigger)]
         if not items:
             return []
+        if lemma in ("equip", "arm") and frame.rule.startswith("give-verb-passive") and not frame.suppliers:
+            return []  # "fighters armed with rifles": possession, not a transfer
         suppliers = self._codes(frame.suppliers, None)
         recipients = self._codes(frame.recipients, None)
         if not suppliers and frame.suppliers:
@@ -95,17 +113,25 @@ class Extractor:
             origins.discard(None)
             if len(origins) == 1:
                 suppliers = [c for c in origins if c not in recipients]
+        if any(self.actors.is_group(c) for c in recipients):
+            # "smuggled into Colombia for the FARC": the group is the recipient, the state a place
+            recipients = [c for c in recipients if self.actors.is_group(c)]
         if not suppliers and not recipients:
             return []
         rule = frame.rule
-        if not suppliers and frame.kind == "give":
+        passive_no_agent = "passive" in frame.rule and not frame.suppliers
+        if not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1)
             if found:
                 suppliers, rule = [found], rule + "+context"
-        elif not recipients and frame.kind == "give":
+        elif not recipients and frame.kind == "give" and self._open_role(frame.recipients):
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1)
             if found:
                 recipients, rule = [found], rule + "+context"
+        if frame.kind == "get" and not suppliers and recipients:
+            found = ctx.resolve(frame.trigger.i, sent, state=True, exclude=recipients, window=0)
+            if found:
+                suppliers, rule = [found], rule + "+context"
         if frame.kind == "get" and not suppliers:
             return []  # "terrorists acquire weapons": own acquisition, nobody supplies
         if not recipients and frame.pos == "verb" and lemma not in _SUPPLIER_ONLY_VERBS:
@@ -115,7 +141,11 @@ class Extractor:
         status = decide_status(frame, lex, headline)
         if status is None:
             return []
-        attribution = attribute(frame.trigger, sent, lex)
+        def pronoun(tok):
+            actor = self.gaz.actor(ctx.resolve(tok.i, sent, state=None, window=1, prefer_subject=True))
+            return actor.name if actor else None
+
+        attribution = attribute(frame.trigger, sent, lex, pronoun=pronoun)
         skip = {t.i for i in items for t in i.head.subtree}
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)

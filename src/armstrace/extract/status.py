@@ -68,7 +68,9 @@ def _tense_status(verb: Token, headline: bool) -> str:
     if tag == "VBG":
         if aux & {"was", "were"}:
             return "delivered"
-        return "ongoing"
+        if aux or (headline and verb.dep_ == "ROOT"):
+            return "ongoing"  # "is supplying"; headline "USA supplying Ukraine with ..."
+        return "delivered"  # a gerund names a past event: "for acquiring", "a mission of delivering"
     if tag in ("VBZ", "VBP"):
         return "delivered" if headline else "ongoing"
     if tag == "VB" and "to" in aux and headline and verb.dep_ == "ROOT":
@@ -81,7 +83,8 @@ def _tense_status(verb: Token, headline: bool) -> str:
 def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
     """The status, or None when the transfer is negated without a halting or denying cue."""
     trigger = frame.trigger
-    lemma = trigger.lemma_.lower()
+    if frame.rule == "seized-shipment":
+        return "halted"
     toks = chain(trigger)
     for depth, tok in enumerate(toks):
         word = tok.lemma_.lower()
@@ -89,6 +92,8 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
             own = _OWN_STATUS.get(word)
             if own:
                 return own
+        if any(c.dep_ == "mark" and c.lower_ == "whether" for c in tok.children):
+            return None  # a question, not a claim
         mod = _modal(tok, lex)
         if mod:
             if _negated(tok):
@@ -108,8 +113,6 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 return lex.noun_status[word]
             if tok.pos_ == "ADJ" and word in _READY:
                 return "planned"
-        if any(c.dep_ == "mark" and c.lower_ == "whether" for c in tok.children):
-            return None  # a question, not a claim
         if _conditional(tok):
             return "considered"
         if _negated(tok):

@@ -18,9 +18,14 @@ from .lexicon import Lexicon
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 _RECIPIENT_PREPS = {"to", "for", "into", "towards", "toward"}
 _SOURCE_PREPS = {"from", "out"}
-_OBJECT_CONTROL = {"ask", "urge", "allow", "permit", "force", "press", "call", "encourage", "push",
+_OBJECT_CONTROL = {"ask", "urge", "tell", "warn", "advise", "instruct", "call", "allow", "permit", "force", "press", "call", "encourage", "push",
                    "persuade", "help", "order", "authorize", "authorise", "want", "need", "expect"}
 _ACCUSE = {"accuse", "charge", "suspect", "blame", "implicate", "convict", "indict", "investigate", "arrest"}
+_WANT_VERBS = {"want", "need", "seek", "request", "demand", "get", "receive", "obtain", "welcome", "expect",
+               "await", "lack", "use", "accept"}
+_MOVE_WORDS = {"travel", "head", "bind", "bound", "destine", "destined", "ship", "send", "move", "go", "sail", "fly",
+               "drive", "transport", "carry", "smuggle", "route", "en", "cross", "bring"}
+_AID_NOUNS = {"aid", "assistance", "support", "package", "help"}
 _RELATIVE = {"which", "that", "who", "whose", "whom"}
 
 
@@ -71,6 +76,14 @@ def inherited_subject(tok: Token) -> list[Token]:
             cur = head
             continue
         if dep == "conj":
+            if _is_finite(cur) and head.tag_ == "VB" and not _is_finite(head):
+                # "is helping X build Y and is supplying Z": skip the bare infinitive
+                anc = head
+                while anc.head.i != anc.i and not _is_finite(anc):
+                    anc = anc.head
+                found = subjects(anc)
+                if found:
+                    return found
             found = subjects(head)
             if found:
                 return found
@@ -80,6 +93,8 @@ def inherited_subject(tok: Token) -> list[Token]:
             gov = head.head
             if gov.pos_ in ("NOUN", "PROPN") and head.lower_ != "of":
                 return []  # "revenge for giving ...": nobody in particular
+            if gov.pos_ in ("NOUN", "PROPN") and gov.dep_ == "dobj" and gov.head.lemma_.lower() in _ACCUSE:
+                return [gov]  # "accuse X's network of smuggling"
             if head.lower_ == "for" and gov.pos_ == "VERB":
                 # "sanctioned Turkey for acquiring", "imposed sanctions on Turkey for buying"
                 target = _actor_in_objects(gov)
@@ -111,6 +126,11 @@ def inherited_subject(tok: Token) -> list[Token]:
     return []
 
 
+def _is_finite(verb: Token) -> bool:
+    return verb.tag_ in ("VBZ", "VBP", "VBD", "MD") or any(
+        c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP", "VBD", "MD") for c in verb.children)
+
+
 def _actor_in_objects(verb: Token) -> Token | None:
     """The first actor named in a verb's object phrase (not as a modifier)."""
     for obj in (c for c in verb.children if c.dep_ in ("dobj", "dative")):
@@ -122,8 +142,9 @@ def _actor_in_objects(verb: Token) -> Token | None:
 
 def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
     objs = [c for c in verb.children if c.dep_ in ("dobj", "dative", "iobj", "appos") and c.pos_ != "ADP"]
-    if has_with:
-        frame.recipients.extend(objs)
+    if has_with:  # "supply X with Y": objects are recipients unless they name weapons
+        for obj in objs:
+            (frame.item_roots if obj.ent_type_ in ("ARMS", "WEAPON") else frame.recipients).append(obj)
         return
     if len(objs) >= 2:  # "send Russia drones"
         frame.recipients.append(objs[0])
@@ -185,8 +206,10 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         elif word in _RECIPIENT_PREPS or p.dep_ == "dative":
             if kind == "give":
                 frame.recipients.extend(objs)
-            elif word == "for":  # "bought helicopters for the country"
-                frame.recipients = objs + frame.recipients
+            elif word == "for":  # "X bought helicopters for Y": X supplies Y
+                frame.suppliers = frame.recipients + frame.suppliers
+                frame.recipients = list(objs)
+                frame.rule += "-for"
         elif word in _SOURCE_PREPS and kind == "get":
             frame.suppliers.extend(objs)
         elif word in _SOURCE_PREPS and kind == "give" and not frame.suppliers:
@@ -198,6 +221,10 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(_pobjs(p))
             elif p.dep_ == "prep" and p.lower_ in _SOURCE_PREPS and kind == "get":
                 frame.suppliers.extend(_pobjs(p))
+            elif p.dep_ == "prep" and p.lower_ == "for" and kind == "get" and "-for" not in frame.rule:
+                frame.suppliers = frame.recipients + frame.suppliers
+                frame.recipients = _pobjs(p)
+                frame.rule += "-for"
     if lemma in ("help", "assist", "aid"):
         frame.force_category = "technology"
         frame.rule = "help-verb"
@@ -215,13 +242,18 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     head = tok.head
     if tok.dep_ in ("dobj", "nsubjpass") and lex.is_trigger_verb(head.lemma_.lower()) and head.pos_ == "VERB":
         return None
+    if tok.dep_ in ("compound", "amod", "nmod") and lex.is_trigger_noun(head.lemma_.lower()):
+        return None  # "military aid agreement": the head noun's frame covers it
     frame = Frame(tok, kind, "noun", f"{kind}-noun")
     frame.item_roots.append(tok)  # "military aid", "arms shipment": the trigger is inside the item
     for c in tok.children:
         dep, word = c.dep_, c.lower_
         if dep in ("compound", "amod", "nmod"):
             frame.item_roots.append(c)
-            frame.supplier_modifiers.append(c) if kind == "give" else frame.supplier_modifiers.append(c)
+            if c.ent_type_ == "ACTOR" and kind == "give" and c.pos_ == "PROPN" and lemma in _AID_NOUNS:
+                frame.recipients.append(c)  # "Contra aid", "Ukraine aid package"
+            else:
+                frame.supplier_modifiers.append(c)
         elif dep == "poss":
             (frame.suppliers if kind == "give" else frame.recipients).append(c)
         elif dep == "prep":
@@ -238,6 +270,13 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(conj[1:2])
             elif word == "with" and kind == "give":
                 frame.recipients.extend(objs)
+    # "the sale of rifles to X": the recipient hangs off the item
+    for root in frame.item_roots[1:]:
+        for p in (c for t in [root, *root.conjuncts] for c in t.children if c.dep_ == "prep"):
+            if p.lower_ in _RECIPIENT_PREPS and kind == "give":
+                frame.recipients.extend(_pobjs(p))
+            elif p.lower_ in _SOURCE_PREPS:
+                frame.suppliers.extend(_pobjs(p))
     # the verb governing the noun: "the US approved the sale", "Germany announced delivery"
     gov = None
     if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
@@ -248,22 +287,44 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         gov = head.head if head.dep_ in ("dobj", "nsubjpass") else None
     frame.governor = gov
     if gov is not None and gov.pos_ in ("VERB", "AUX") and tok.dep_ != "nsubj":
-        subj = subjects(gov) or inherited_subject(gov)
+        subj = [t for t in (subjects(gov) or inherited_subject(gov)) if t.i != tok.i]
         if subj and subj[0].lower_ in _RELATIVE and gov.dep_ == "relcl":
             subj = [gov.head]
         if subj:
-            (frame.suppliers if kind == "give" else frame.recipients).extend(subj)
+            wants = gov.lemma_.lower() in _WANT_VERBS
+            (frame.suppliers if (kind == "give") != wants else frame.recipients).extend(subj)
         for p in gov.children:
             if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
                 frame.recipients.extend(_pobjs(p))
     return frame
 
 
+def seize_frame(tok: Token) -> Frame | None:
+    """ "arms seized aboard trucks travelling from X to Y": a shipment stopped on its way."""
+    frame = Frame(tok, "give", "verb", "seized-shipment")
+    if tok.dep_ in ("acl", "relcl"):
+        frame.item_roots.append(tok.head)
+    frame.item_roots.extend(c for c in tok.children if c.dep_ in ("dobj", "nsubjpass"))
+    region = {t.i for t in tok.subtree} | {t.i for r in frame.item_roots for t in r.subtree}
+    for i in sorted(region):
+        t = tok.doc[i]
+        if t.dep_ != "prep":
+            continue
+        if t.lower_ == "from":
+            frame.suppliers.extend(_pobjs(t))
+        elif t.lower_ in ("to", "for", "into") and (t.head.lemma_.lower() in _MOVE_WORDS or t.head.i == tok.i
+                                                    or t.head in frame.item_roots):
+            frame.recipients.extend(_pobjs(t))
+    return frame if frame.suppliers and frame.recipients else None
+
+
 def find_frames(sent, lex: Lexicon) -> list[Frame]:
     frames = []
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if tok.pos_ in ("VERB",) and lex.is_trigger_verb(lemma):
+        if tok.pos_ == "VERB" and lemma in lex.halt_verbs:
+            frame = seize_frame(tok)
+        elif tok.pos_ in ("VERB",) and lex.is_trigger_verb(lemma):
             frame = verb_frame(tok, lex)
         elif tok.pos_ in ("NOUN", "PROPN") and (lex.is_trigger_noun(lemma) or lex.is_trigger_noun(tok.lower_)):
             frame = noun_frame(tok, lex)

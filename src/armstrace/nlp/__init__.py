@@ -55,6 +55,22 @@ def get_nlp() -> Language:
         "entity_ruler", name="gazetteer_ruler", before="ner",
         config={"overwrite_ents": False, "validate": False},
     )
+    gaz = load_gazetteer()
+    if not gaz.weak_weapon_names:
+        gaz.mark_weak_weapon_names(english_words(nlp))
     with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(build_patterns(load_gazetteer()))
+        ruler.add_patterns(build_patterns(gaz))
     return nlp
+
+
+def english_words(nlp: Language) -> set[str]:
+    """Ordinary English words, from the lemmatizer's WordNet index when the model has it."""
+    words: set[str] = set()
+    try:
+        index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        for pos in ("noun", "verb", "adj", "adv"):
+            words.update(index.get(pos, []))
+    except (KeyError, ValueError, AttributeError):
+        pass
+    from spacy.lang.en.stop_words import STOP_WORDS
+    return words | set(STOP_WORDS)

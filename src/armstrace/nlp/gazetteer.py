@@ -45,6 +45,7 @@ class Weapon:
     aliases: tuple[str, ...] = ()
     origin: str | None = None
     ambiguous: bool = False
+    ambiguous_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -55,6 +56,22 @@ class Gazetteer:
     not_weapons: set[str] = field(default_factory=set)  # phrases shadowing weapon words
     surface_actor: dict[str, str] = field(default_factory=dict)  # surface (lower) -> code
     demonym_actor: dict[str, str] = field(default_factory=dict)  # demonym (lower) -> code
+    # weapon names that are also ordinary words or short acronyms ("Light", "Club", "AMS"):
+    # they count only next to a generic weapon word ("Caesar howitzers")
+    weak_weapon_names: set[str] = field(default_factory=set)
+
+    def mark_weak_weapon_names(self, english_words) -> None:
+        """Flag weapon names that are ordinary English words (per `english_words`)."""
+        actor_names = {s.lower() for s, _c, _r in self.actor_surfaces()}
+        for weapon in self.weapons.values():
+            names = (weapon.designation, *weapon.aliases)
+            for name in names:
+                plain = re.fullmatch(r"[A-Za-z]+", name) is not None
+                if name in weapon.ambiguous_names or (weapon.ambiguous and not weapon.ambiguous_names):
+                    self.weak_weapon_names.add(name)
+                elif plain and (name.lower() in english_words or name.lower() in actor_names
+                                or (name.isupper() and len(name) <= 3)):
+                    self.weak_weapon_names.add(name)
 
     def actor(self, code: str | None) -> Actor | None:
         return self.actors.get(code) if code else None
@@ -141,6 +158,9 @@ def spelling_variants(term: str) -> set[str]:
             variants.add(v.replace("-", ""))
         if v.startswith("anti ") or " anti " in v:
             variants.add(v.replace("anti ", "anti-"))
+    for v in list(variants):
+        if "anti-" in v:
+            variants.add(v.replace("anti-", "anti- "))  # "anti- aircraft" in wrapped text
     return variants
 
 
@@ -200,6 +220,7 @@ def load_gazetteer() -> Gazetteer:
             aliases=_names(row.get("aliases")),
             origin=row.get("origin") or None,
             ambiguous=bool(row.get("ambiguous", False)),
+            ambiguous_names=_names(row.get("ambiguous_names")),
         )
     gaz.generic, gaz.not_weapons = _load_generic()
     for surface, code, role in gaz.actor_surfaces():

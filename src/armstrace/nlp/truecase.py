@@ -29,7 +29,8 @@ def _known_forms() -> tuple[dict[str, str], re.Pattern | None]:
     forms: dict[str, str] = {}
     surfaces = [s for s, _code, _role in gaz.actor_surfaces()]
     for weapon in gaz.weapons.values():
-        surfaces.extend((weapon.designation, *weapon.aliases))
+        surfaces.extend(n for n in (weapon.designation, *weapon.aliases)
+                        if n not in gaz.weak_weapon_names and not re.fullmatch(r"[A-Za-z]+", n))
     for surface in surfaces:
         surface = surface[4:] if surface.startswith("the ") else surface
         low = surface.lower()
@@ -96,8 +97,13 @@ def _unwrap(text: str) -> str:
     return "".join(out)
 
 
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufffc\u00ad]")
+
+
 def normalise(text: str) -> str:
     """Recase shouting/title-case lines and unwrap paragraphs; same length as `text`."""
+    text_in = text
+    text = _INVISIBLE.sub(" ", text)
     lines = _unwrap(text).split("\n")
     fixed = []
     for line in lines:
@@ -108,5 +114,5 @@ def normalise(text: str) -> str:
         else:
             fixed.append(line)
     result = "\n".join(fixed)
-    assert len(result) == len(text)
+    assert len(result) == len(text_in)
     return result

@@ -38,8 +38,10 @@ class Store:
     def __init__(self, db: str | None = None):
         self.url = resolve_url(db)
         self.engine = make_engine(self.url)
-        migrate(self.engine)
+        self.write_engine = make_engine(self.url, write=True) if self.engine.dialect.name == "sqlite" else self.engine
+        migrate(self.write_engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
         self._index: dedup.NearDuplicateIndex | None = None
         self._pending: tuple[int, object] | None = None
 
@@ -49,6 +51,7 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        self.write_engine.dispose()
 
     def __enter__(self) -> "Store":
         return self
@@ -78,7 +81,7 @@ class Store:
         for attempt in range(RETRIES):
             self._pending = None
             try:
-                with self.Session.begin() as session:
+                with self.WriteSession.begin() as session:
                     outcome = self._add(session, doc, claims)
                 if self._pending is not None:  # committed: later documents may copy this one
                     self._near_duplicates_index().add(*self._pending)

@@ -26,7 +26,10 @@ def resolve_url(db: str | None = None) -> str:
     return url
 
 
-def make_engine(db: str | None = None) -> Engine:
+def make_engine(db: str | None = None, write: bool = False) -> Engine:
+    """An engine for `db`. On SQLite, `write=True` gives transactions that take the write
+    lock up front (BEGIN IMMEDIATE), so concurrent writers queue instead of failing;
+    readers keep plain transactions and never wait for writers (WAL)."""
     url = make_url(resolve_url(db))
     if url.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": 60})
@@ -36,17 +39,16 @@ def make_engine(db: str | None = None) -> Engine:
             # let SQLAlchemy, not the driver, decide where transactions begin
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=60000")
             if url.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection):
-            # take the write lock up front: two writers queue instead of deadlocking
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     if url.get_backend_name() == "postgresql":

@@ -1,0 +1,69 @@
+"""The NLP stage: model loading, gazetteer entities, recasing."""
+
+from __future__ import annotations
+
+import pytest
+
+from armstrace.nlp import get_nlp, load_gazetteer, normalise
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return get_nlp()
+
+
+def ents(nlp, text):
+    return {(e.text, e.label_, e.ent_id_) for e in nlp(text).ents}
+
+
+def test_pipeline_is_built_once(nlp):
+    assert get_nlp() is nlp
+    assert nlp.pipe_names.index("gazetteer_ruler") < nlp.pipe_names.index("ner")
+
+
+def test_actor_names_demonyms_and_metonyms(nlp):
+    found = ents(nlp, "Officials in Tehran and the Kremlin met an Iranian envoy and the Pentagon.")
+    assert ("Tehran", "ACTOR", "IRN") in found
+    assert ("Kremlin", "ACTOR", "RUS") in found
+    assert ("Iranian", "ACTOR", "IRN") in found
+    assert ("Pentagon", "ACTOR", "USA") in found
+
+
+def test_official_title_names_the_state(nlp):
+    doc = nlp("The visitor was Russian Defense Minister Sergei Shoigu.")
+    assert any(e.label_ == "ACTOR" and e.ent_id_ == "RUS" for e in doc.ents)
+
+
+def test_weapon_designations_and_generic_terms(nlp):
+    found = ents(nlp, "The convoy carried Fateh-110 missiles, guided bombs and artillery shells.")
+    assert ("Fateh-110", "WEAPON", "Fateh-110") in found
+    assert ("guided bombs", "ARMS", "missile") in found
+    assert ("artillery shells", "ARMS", "ammunition") in found
+
+
+def test_generic_terms_from_data_file():
+    generic = load_gazetteer().generic
+    assert generic["short-range ballistic missiles"] == "missile"
+    assert generic["kamikaze drones"] == "drone"
+    assert generic["air defence systems"] == "air_defense"
+    assert generic["military electronics"] == "electronics"
+    assert generic["fighter jets"] == "aircraft"
+    assert generic["military aid"] == "unspecified"
+
+
+def test_not_weapons_shadow_weapon_words(nlp):
+    labels = {e.label_ for e in nlp("Both sides resumed arms control talks.").ents}
+    assert "ARMS" not in labels
+
+
+def test_normalise_keeps_length_and_recases_shouting():
+    text = "ROME SAYS IT SOLD RIFLES TO PERU\nAnd a normal line follows here."
+    out = normalise(text)
+    assert len(out) == len(text)
+    assert out.startswith("Rome says it sold rifles to Peru")
+    assert out.endswith("And a normal line follows here.")
+
+
+def test_normalise_unwraps_hard_wrapped_paragraphs():
+    text = "The ministry said on Monday that it had approved the sale of\nthirty trucks to the army."
+    assert "\n" not in normalise(text)

@@ -1,0 +1,222 @@
+"""The register on a real SQLite file and a real PostgreSQL server: idempotent, concurrent,
+crash-safe ingestion; corroboration that does not count copies; queries."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from armstrace.ingest import Document, read_inputs
+from armstrace.store import ClaimFilter, Store
+from armstrace.store.schema import ClaimRow, DocumentRow
+
+from .conftest import ROOT, run_cli, shared_path
+
+
+def claim(**overrides):
+    base = dict(supplier="NOR", recipient="UKR", category="artillery", status="planned", designation=None,
+                item="howitzers", attribution=["defence minister"], evidence="Norway will donate howitzers to Ukraine.",
+                start=0, end=40, confidence=0.8, rule="test", time=None, quantity="eight")
+    base.update(overrides)
+    return base
+
+
+def doc(id="d1", text="Norway will donate eight howitzers to Ukraine, the defence minister said.", **kw):
+    return Document(id=id, text=text, title=kw.pop("title", "Norway to give howitzers"), **kw)
+
+
+def per_document_claims(store):
+    with store.Session() as session:
+        return dict(session.execute(
+            select(DocumentRow.doc_key, func.count(ClaimRow.id)).outerjoin(ClaimRow).group_by(DocumentRow.doc_key)
+        ).all())
+
+
+# -- the Python API ---------------------------------------------------------------------------
+
+def test_adding_the_same_document_twice_changes_nothing(db_url):
+    with Store(db_url) as store:
+        assert store.add(doc(), [claim()]) == "new"
+        before = store.counts()
+        assert store.add(doc(), [claim()]) == "unchanged"
+        assert store.counts() == before == {"documents": 1, "duplicates": 0, "claims": 1, "facts": 1, "sources": 2}
+
+
+def test_a_changed_document_replaces_its_claims(db_url):
+    with Store(db_url) as store:
+        store.add(doc(), [claim()])
+        assert store.add(doc(text="Norway has delivered the howitzers to Ukraine."), [claim(status="delivered")]) == "updated"
+        [fact] = store.facts()
+        assert fact.statuses == ["delivered"] and fact.n_claims == 1
+
+
+def test_syndicated_copy_is_linked_and_not_an_independent_source(db_url):
+    text = " ".join(f"Sentence number {i} of the article about Norwegian howitzers for Ukraine." for i in range(30))
+    with Store(db_url) as store:
+        store.add(doc("original", text, publisher="Example Ledger", url="https://ledger.example/a"), [claim()])
+        # the same story on another site, with a different footer line
+        copy = doc("copy", text + " Originally from another site.", publisher="Example Mirror", url="https://mirror.example/b")
+        assert store.add(copy, [claim()]) == "duplicate"
+        [fact] = store.facts()
+        assert fact.n_claims == 2
+        assert fact.n_documents == 1 and fact.n_publishers == 1
+        assert fact.sources == ["defence minister", "Example Ledger"]
+        assert [e["duplicate"] for e in fact.evidence] == [False, True]
+        # an unrelated story by the second site does count
+        store.add(doc("other", "Oslo confirmed on Friday that the first howitzers had reached Ukraine by train.",
+                      publisher="Example Mirror"), [claim(status="delivered")])
+        [fact] = store.facts()
+        assert fact.n_publishers == 2 and fact.n_documents == 2
+        assert set(fact.statuses) == {"planned", "delivered"}
+
+
+def test_facts_merge_by_designation_else_category_with_a_status_timeline(db_url):
+    with Store(db_url) as store:
+        store.add(doc("a", published="2024-01-10"), [claim(designation="M109"), claim(status="considered", category="missile")])
+        store.add(doc("b", "Oslo says the M109 howitzers have arrived in Ukraine.", published="2024-03-02"),
+                  [claim(designation="M-109", status="delivered", attribution=["Oslo"])])
+        facts = {f.designation or f.category: f for f in store.facts()}
+        assert set(facts) == {"M109", "missile"}
+        m109 = facts["M109"]
+        assert m109.timeline == {"planned": {"first": "2024-01-10", "last": "2024-01-10", "claims": 1},
+                                 "delivered": {"first": "2024-03-02", "last": "2024-03-02", "claims": 1}}
+        assert m109.status == "delivered" and (m109.first_date, m109.last_date) == ("2024-01-10", "2024-03-02")
+        assert m109.confidence > facts["missile"].confidence  # corroborated by two documents
+
+
+def test_filters(db_url):
+    with Store(db_url) as store:
+        store.add(doc("a", published="2023-05-01"), [claim()])
+        store.add(doc("b", "Iran sent drones to Russia, officials said.", published="2024-02-01"),
+                  [claim(supplier="IRN", recipient="RUS", category="drone", status="delivered",
+                         evidence="Iran sent drones to Russia, officials said.", designation="Shahed-136")])
+        assert [c.supplier for c in store.claims(supplier="irn")] == ["IRN"]
+        assert [c.recipient for c in store.claims(party="UKR")] == ["UKR"]
+        assert len(store.claims(category="drone", status="delivered")) == 1
+        assert [c.doc for c in store.claims(since="2024")] == ["b"]
+        assert [c.doc for c in store.claims(until="2023-12-31")] == ["a"]
+        assert [c.doc for c in store.claims(text="drones")] == ["b"]
+        assert [f.designation for f in store.facts(designation="shahed-136")] == ["Shahed-136"]
+        assert store.facts(min_sources=3) == []
+        assert len(store.facts(min_sources=2)) == 2
+        assert len(store.claims(limit=1)) == 1 and store.claims(limit=1, offset=1)[0].doc == "b"
+        frame = store.facts_frame(supplier="IRN")
+        assert list(frame["designation"]) == ["Shahed-136"]
+        with pytest.raises(ValueError, match="unknown status"):
+            ClaimFilter(status="shipped")
+        with pytest.raises(ValueError, match="since must be an ISO date"):
+            ClaimFilter(since="last year")
+
+
+# -- the command, on real news ----------------------------------------------------------------
+
+def test_ingesting_the_dev_set_twice_leaves_the_same_counts(db_url):
+    dev = shared_path("corpus", "dev", "docs.jsonl")
+    first = run_cli("ingest", dev, "--db", db_url)
+    assert first.returncode == 0, first.stderr.decode()[-3000:]
+    with Store(db_url) as store:
+        counts = store.counts()
+        claims = per_document_claims(store)
+    assert counts["documents"] == 141 and counts["claims"] > 0
+    second = run_cli("ingest", dev, "--db", db_url)
+    assert second.returncode == 0
+    assert "0 new, 0 updated, 141 unchanged" in second.stderr.decode()
+    with Store(db_url) as store:
+        assert store.counts() == counts
+        assert per_document_claims(store) == claims
+
+
+def _ingest_process(db_url, *inputs):
+    return subprocess.Popen([sys.executable, "-m", "armstrace", "ingest", *map(str, inputs), "--db", db_url, "-q"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_two_processes_ingesting_at_once_lose_and_duplicate_nothing(db_url, tmp_path):
+    dev = shared_path("corpus", "dev", "docs.jsonl")
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    assert run_cli("ingest", dev, "--db", reference).returncode == 0
+    with Store(reference) as store:
+        expected_counts, expected_claims = store.counts(), per_document_claims(store)
+    # both processes start before either has created the schema
+    procs = [_ingest_process(db_url, dev), _ingest_process(db_url, dev)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err.decode()[-3000:]
+    with Store(db_url) as store:
+        assert per_document_claims(store) == expected_claims
+        assert store.counts() == expected_counts
+
+
+def test_an_ingest_killed_midway_resumes_and_stores_every_document_once(db_url):
+    dev = shared_path("corpus", "dev", "docs.jsonl")
+    with Store(db_url):
+        pass  # create the schema, so that progress can be watched
+    proc = _ingest_process(db_url, dev)
+    deadline = time.monotonic() + 300
+    stored = 0
+    with Store(db_url) as store:
+        while time.monotonic() < deadline and proc.poll() is None:
+            stored = store.counts()["documents"]
+            if stored >= 20:
+                break
+            time.sleep(0.05)
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with Store(db_url) as store:
+        partial = store.counts()["documents"]
+    assert 20 <= partial < 141
+    rerun = run_cli("ingest", dev, "--db", db_url)
+    assert rerun.returncode == 0, rerun.stderr.decode()[-3000:]
+    assert f"{partial} unchanged" in rerun.stderr.decode()
+    with Store(db_url) as store:
+        keys = [row.doc_key for row in store.Session().scalars(select(DocumentRow))]
+        ids = [json.loads(line)["id"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert sorted(keys) == sorted(ids)
+
+
+def test_seed_and_its_syndicated_copy_count_as_one_source(db_url, tmp_path):
+    seed = shared_path("corpus", "seed", "000_2171e49c34a76868.txt")
+    copy = tmp_path / "elsewhere" / "iran-missiles-copy.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(seed.read_bytes())
+    assert run_cli("ingest", seed, "--db", db_url).returncode == 0
+    with Store(db_url) as store:
+        alone = {(f.supplier, f.recipient, f.category, f.designation): (f.n_sources, f.n_publishers) for f in store.facts()}
+    assert alone, "the seed gave no facts"
+    result = run_cli("ingest", copy, "--db", db_url)
+    assert result.returncode == 0 and "1 duplicate" in result.stderr.decode()
+    with Store(db_url) as store:
+        facts = store.facts()
+        assert {(f.supplier, f.recipient, f.category, f.designation): (f.n_sources, f.n_publishers) for f in facts} == alone
+        assert all(f.n_publishers == 1 and f.n_documents == 1 for f in facts)
+        assert all(f.n_claims % 2 == 0 for f in facts)  # the copy's claims are kept, as evidence
+
+
+def test_facts_command_shows_the_seed_missile_fact_with_its_evidence(db_url):
+    seed = shared_path("corpus", "seed", "000_2171e49c34a76868.txt")
+    assert run_cli("ingest", seed, "--db", db_url).returncode == 0
+    out = run_cli("facts", "--supplier", "IRN", "--recipient", "RUS", "--db", db_url).stdout.decode()
+    assert "IRN -> RUS" in out
+    missile = [block for block in out.split("\n\n") if "(missile)" in block]
+    assert missile, out
+    statuses = {s for block in missile for s in block.split("statuses: ")[1].split("\n")[0].split(", ")}
+    assert {"offered", "considered", "planned"} <= statuses
+    assert "Iran is contemplating the provision of ballistic missiles to Russia" in out
+    assert "Fateh-110" in out
+    rows = [json.loads(line) for line in run_cli("facts", "--supplier", "IRN", "--format", "jsonl", "--db", db_url).stdout.splitlines()]
+    assert rows and all(r["supplier"] == "IRN" for r in rows)
+
+
+def test_bad_database_url_is_a_clear_error():
+    result = run_cli("facts", "--db", "mysql://nobody@nowhere/db")
+    assert result.returncode == 1
+    assert "cannot open the database" in result.stderr.decode()
