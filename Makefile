@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
-	$(BIN)/armstrace extract examples/ --format table
+	$(BIN)/armstrace ingest examples/
+	$(BIN)/armstrace claims
 
 test: install
 	. scripts/test-env.sh && $(BIN)/python -m pytest

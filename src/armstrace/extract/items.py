@@ -63,6 +63,8 @@ def _reachable(root: Token, blocked: set[int]) -> set[int]:
 def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set[int]) -> bool:
     """ "weapons inspector", "arms race": a weapon word modifying some other noun."""
     root = span.root
+    while root.dep_ == "conj" and root.head.i != root.i:  # "computer and semiconductor maker"
+        root = root.head
     if root.dep_ not in ("compound", "amod", "nmod"):
         return False
     head = root.head

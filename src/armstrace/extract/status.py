@@ -21,6 +21,7 @@ _OWN_STATUS = {"offer": "offered", "display": "offered", "show": "offered", "sho
                "market": "offered", "pitch": "offered", "propose": "offered", "pledge": "planned",
                "order": "agreed", "seek": "sought", "request": "sought", "smuggle": "delivered",
                "deal": "agreed", "contract": "agreed", "agreement": "agreed", "purchase": None}
+_DENY = {"deny", "dismiss", "reject", "refute", "rebuff"}
 _READY = {"ready", "willing", "prepared", "set", "poised", "able", "due", "likely", "expected", "about"}
 
 
@@ -53,7 +54,8 @@ def chain(trigger: Token, limit: int = 6) -> list[Token]:
         cur = cur.head
         out.append(cur)
         if cur.dep_ == "ccomp":
-            out.append(cur.head)
+            if cur.head.lemma_.lower() in _DENY:  # "denied that it had sold"; not "said", "showed"
+                out.append(cur.head)
             break
     return out
 
