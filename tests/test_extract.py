@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 
 from armstrace.extract import Claim, extract_document, extract_documents
 from armstrace.ingest.document import Document
@@ -206,19 +205,11 @@ def test_extract_documents_batches():
     assert all(isinstance(c, Claim) for _, cs in out for c in cs)
 
 
-def test_spacy_component():
-    from armstrace.nlp import get_nlp as build
-
-    nlp = build()
-    # the component runs on the shared pipeline's parse; use a copy so other tests keep theirs
-    base = spacy.blank("en")
-    assert "arms_transfers" in spacy.registry.factories.get_all() or True
-    nlp_copy = spacy.load(nlp.meta["lang"] + "_core_web_sm") if False else None
-    assert nlp_copy is None
+def test_spacy_component(nlp):
+    """`nlp.add_pipe("arms_transfers")` puts the claims on `doc._.transfers`."""
     nlp.add_pipe("arms_transfers", last=True)
     try:
         doc = nlp("Peru sold rifles to Bolivia.")
         assert [(c.supplier, c.recipient, c.category) for c in doc._.transfers] == [("PER", "BOL", "small_arms")]
     finally:
         nlp.remove_pipe("arms_transfers")
-    assert base is not None

@@ -291,3 +291,72 @@ def render_fact(fact: dict) -> str:
         copy = " (copy)" if ev["duplicate"] else ""
         lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {ev['evidence']}{who}  <{ev['url'] or ev['doc']}>{copy}")
     return "\n".join(lines) + "\n\n"
+
+
+@main.command(name="export")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(("csv", "jsonl", "parquet", "graphml", "gexf")), required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write.")
+@filter_options
+def export_command(db: str | None, fmt: str, out: str, **kwargs) -> None:
+    """Export facts: CSV in SIPRI's column order, JSONL, Parquet, or a GraphML/GEXF network for Gephi."""
+    from .export import export
+
+    filters = _filters(kwargs)
+    store = _open_store(db)
+    try:
+        count = export(store, fmt, out, filters)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {out}: {err.strerror or err}") from None
+    click.echo(f"armstrace: {count} facts written to {out} ({fmt})", err=True)
+
+
+@main.group()
+def sipri() -> None:
+    """Compare the register with SIPRI's Arms Transfers Database."""
+
+
+@sipri.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@db_option
+def sipri_import(file: str, db: str | None) -> None:
+    """Load a SIPRI Trade Register CSV export (replaces an earlier import)."""
+    from .sipri import SipriFormatError, import_register
+
+    store = _open_store(db)
+    try:
+        counts = import_register(store, file)
+    except SipriFormatError as err:
+        raise click.ClickException(str(err)) from None
+    unmapped = counts.pop("_unmapped")
+    click.echo(f"armstrace: {counts['deals']} SIPRI deals imported from {file}", err=True)
+    if unmapped:
+        shown = ", ".join(unmapped[:12]) + (" ..." if len(unmapped) > 12 else "")
+        click.echo(f"armstrace: {len(unmapped)} SIPRI party names have no code in our gazetteer: {shown}", err=True)
+
+
+DIFF_COLUMNS = ("kind", "supplier", "recipient", "category", "designation", "status", "sources", "sipri_ids",
+                "sipri_designations", "sipri_years", "evidence")
+
+
+@sipri.command(name="diff")
+@db_option
+@filter_options
+@click.option("--only", type=click.Choice(("news-only", "corroborated")), help="Show one side only.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
+    """Facts the news reports that SIPRI lacks, and SIPRI deals the news corroborates."""
+    from .sipri import diff
+
+    filters = _filters(kwargs)
+    store = _open_store(db)
+    try:
+        entries = diff(store, filters)
+    except LookupError as err:
+        raise click.ClickException(str(err)) from None
+    entries = [e for e in entries if only is None or e.kind == only]
+    writer = Writer(click.get_text_stream("stdout"), fmt, DIFF_COLUMNS)
+    writer.write_all(e.to_dict() for e in entries)
+    writer.close()
+    news_only = sum(e.kind == "news-only" for e in entries)
+    click.echo(f"armstrace: {news_only} facts not in SIPRI, {len(entries) - news_only} corroborating SIPRI deals", err=True)

@@ -76,7 +76,8 @@ def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set
 def _quantity(head: Token) -> str | None:
     for child in head.children:
         if child.dep_ == "nummod":
-            words = [t for t in child.subtree if t.i < head.i]
+            words = [t for t in child.subtree if t.i < head.i and (t.like_num or t.dep_ in ("quantmod", "advmod")
+                                                                   or t.lower_ in _QUANT_WORDS)]
             return " ".join(t.text for t in words) if words else child.text
     # "hundreds of drones": the item is the object of "of" under a quantity word
     if head.dep_ == "pobj" and head.head.lower_ == "of":
@@ -106,14 +107,30 @@ def _unknown_designation(head: Token, span: Span) -> str | None:
     return " ".join(t.text for t in parts)
 
 
-def surface_designation(model: Span) -> str:
-    """The model name as the text writes it, without a plural or possessive ending."""
-    text = model.text
+def surface_designation(model: Span, generic_words: frozenset[str] = frozenset()) -> str:
+    """The model name as the text writes it, without generic words, plural or possessive ending."""
+    toks = list(model)
+    while len(toks) > 1 and (toks[-1].lower_ in generic_words or toks[-1].lemma_.lower() in generic_words):
+        toks.pop()  # "F-16 fighter jets" -> "F-16"
+    text = model.doc[toks[0].i:toks[-1].i + 1].text
     for suffix in ("'s", "’s", "s"):
         if text.endswith(suffix) and len(text) > len(suffix) + 1 and (text[-len(suffix) - 1].isdigit() or
                                                                       text[-len(suffix) - 1].isupper()):
             return text[: -len(suffix)]
     return text
+
+
+_GENERIC_WORDS: dict[int, frozenset[str]] = {}
+
+
+def _generic_words(gaz: Gazetteer) -> frozenset[str]:
+    """Words of generic weapon terms ("fighter", "jets", "system"), to trim from model names."""
+    key = id(gaz)
+    if key not in _GENERIC_WORDS:
+        words = {w for term in gaz.generic for w in term.split() if w.isalpha()}
+        words |= {"system", "systems", "fighter", "fighters", "missile", "missiles", "tank", "tanks"}
+        _GENERIC_WORDS[key] = frozenset(words)
+    return _GENERIC_WORDS[key]
 
 
 def _category(designation_cat: str | None, head_cat: str | None) -> str:
@@ -159,7 +176,8 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
             if m_root.head.i == head.i or (span.start <= m_root.head.i < span.end) or \
                     model.end == span.start:
                 weapon = gaz.weapon(model.ent_id_)
-                designation, dcat = surface_designation(model), weapon.category if weapon else None
+                designation, dcat = surface_designation(model, _generic_words(gaz)), \
+                    weapon.category if weapon else None
                 used_models.add(model.start)
                 break
         if designation is None:
@@ -176,7 +194,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
             if generic:  # "MLRS" is also a generic word
                 items.append(Item(generic, None, model.text, model.root, _quantity(model.root)))
             continue
-        items.append(Item(weapon.category, surface_designation(model), model.text, model.root,
+        items.append(Item(weapon.category, surface_designation(model, _generic_words(gaz)), model.text, model.root,
                           _quantity(model.root)))
     # "weapons, including anti-tank missiles": drop the unspecified umbrella
     specific = [i for i in items if i.category != "unspecified"]

@@ -126,6 +126,16 @@ def inherited_subject(tok: Token) -> list[Token]:
     return []
 
 
+_PARTY_WORDS = {"country", "nation", "government", "army", "military", "forces", "force", "navy", "rebels",
+                "group", "guerrillas", "militia", "regime", "ally", "allies", "police"}
+
+
+def _names_party(tok: Token) -> bool:
+    """Whether a phrase names a state or group (not a purpose: "for naval exercises")."""
+    return tok.lemma_.lower() in _PARTY_WORDS or tok.lower_ in _PARTY_WORDS or any(
+        t.ent_type_ == "ACTOR" for t in tok.subtree)
+
+
 def _is_finite(verb: Token) -> bool:
     return verb.tag_ in ("VBZ", "VBP", "VBD", "MD") or any(
         c.dep_ == "aux" and c.tag_ in ("VBZ", "VBP", "VBD", "MD") for c in verb.children)
@@ -206,7 +216,7 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         elif word in _RECIPIENT_PREPS or p.dep_ == "dative":
             if kind == "give":
                 frame.recipients.extend(objs)
-            elif word == "for":  # "X bought helicopters for Y": X supplies Y
+            elif word == "for" and any(_names_party(o) for o in objs):  # "X bought helicopters for Y"
                 frame.suppliers = frame.recipients + frame.suppliers
                 frame.recipients = list(objs)
                 frame.rule += "-for"
@@ -221,7 +231,8 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(_pobjs(p))
             elif p.dep_ == "prep" and p.lower_ in _SOURCE_PREPS and kind == "get":
                 frame.suppliers.extend(_pobjs(p))
-            elif p.dep_ == "prep" and p.lower_ == "for" and kind == "get" and "-for" not in frame.rule:
+            elif p.dep_ == "prep" and p.lower_ == "for" and kind == "get" and "-for" not in frame.rule \
+                    and any(_names_party(o) for o in _pobjs(p)):
                 frame.suppliers = frame.recipients + frame.suppliers
                 frame.recipients = _pobjs(p)
                 frame.rule += "-for"

@@ -67,10 +67,9 @@ class Gazetteer:
             names = (weapon.designation, *weapon.aliases)
             for name in names:
                 plain = re.fullmatch(r"[A-Za-z]+", name) is not None
-                if name in weapon.ambiguous_names or (weapon.ambiguous and not weapon.ambiguous_names):
-                    self.weak_weapon_names.add(name)
-                elif plain and (name.lower() in english_words or name.lower() in actor_names
-                                or (name.isupper() and len(name) <= 3)):
+                flagged = name in weapon.ambiguous_names or (weapon.ambiguous and not weapon.ambiguous_names)
+                if plain and (flagged or name.lower() in english_words or name.lower() in actor_names
+                              or (name.isupper() and len(name) <= 3)):
                     self.weak_weapon_names.add(name)
 
     def actor(self, code: str | None) -> Actor | None:

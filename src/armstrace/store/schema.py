@@ -108,3 +108,24 @@ class SourceRow(Base):
     name: Mapped[str] = mapped_column(String(300))
 
     fact: Mapped[FactRow] = relationship(back_populates="sources")
+
+
+class SipriDealRow(Base):
+    """A deal of a SIPRI Trade Register export (`armstrace sipri import`); one row per deal."""
+
+    __tablename__ = "sipri_deals"
+    __table_args__ = (Index("ix_sipri_pair", "supplier", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # SIPRI AT Database ID
+    supplier_name: Mapped[str] = mapped_column(String(200))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    supplier: Mapped[str | None] = mapped_column(String(40))
+    recipient: Mapped[str | None] = mapped_column(String(40))
+    designation: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(String(300))
+    sipri_category: Mapped[str | None] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20))
+    order_year: Mapped[int | None] = mapped_column(Integer)
+    delivery_years: Mapped[str | None] = mapped_column(String(200))
+    numbers_delivered: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str | None] = mapped_column(String(40))

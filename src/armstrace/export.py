@@ -1,0 +1,138 @@
+"""Exports of the register: CSV (SIPRI Trade Register column order), JSONL, Parquet,
+GraphML and GEXF (for Gephi: states and groups as nodes, facts as directed edges)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from .store import ClaimFilter, FactRecord, Store
+
+FORMATS = ("csv", "jsonl", "parquet", "graphml", "gexf")
+
+# SIPRI's Trade Register columns where our concepts match, then ours.
+CSV_COLUMNS = (
+    "Supplier", "Recipient", "Designation", "Description", "Armament category", "Order date",
+    "Numbers delivered", "Delivery year", "Status",
+    "supplier_code", "recipient_code", "category", "statuses", "first_reported", "last_reported",
+    "sources", "publishers", "attributed_sources", "claims", "confidence", "evidence_url", "evidence", "fact_id",
+)
+SIPRI_STATUS = {"delivered": "Delivered", "ongoing": "Delivered", "agreed": "Ordered", "halted": "Cancelled"}
+SIPRI_CATEGORY = {
+    "aircraft": "Aircraft", "drone": "Aircraft", "missile": "Missiles", "air_defense": "Air defence systems",
+    "armored_vehicle": "Armoured vehicles", "artillery": "Artillery", "naval": "Ships", "electronics": "Sensors",
+}
+
+
+@lru_cache(maxsize=1)
+def actor_names() -> dict[str, str]:
+    from .nlp.gazetteer import load_gazetteer
+
+    return {code: actor.name for code, actor in load_gazetteer().actors.items()}
+
+
+def actor_name(code: str | None) -> str:
+    if not code:
+        return "unknown"
+    return actor_names().get(code, code)
+
+
+def _year(date: str | None) -> str:
+    return date[:4] if date else ""
+
+
+def _best_evidence(fact: FactRecord) -> dict:
+    independent = [e for e in fact.evidence if not e["duplicate"]] or fact.evidence
+    return independent[-1] if independent else {}
+
+
+def csv_row(fact: FactRecord) -> dict:
+    timeline = fact.timeline
+    evidence = _best_evidence(fact)
+    agreed = timeline.get("agreed") or {}
+    delivered = timeline.get("delivered") or timeline.get("ongoing") or {}
+    return {
+        "Supplier": actor_name(fact.supplier), "Recipient": actor_name(fact.recipient),
+        "Designation": fact.designation or "", "Description": fact.category.replace("_", " "),
+        "Armament category": SIPRI_CATEGORY.get(fact.category, ""),
+        "Order date": _year(agreed.get("first")), "Numbers delivered": "",
+        "Delivery year": _year(delivered.get("first")), "Status": SIPRI_STATUS.get(fact.status or "", "Reported"),
+        "supplier_code": fact.supplier or "", "recipient_code": fact.recipient or "", "category": fact.category,
+        "statuses": ";".join(fact.statuses), "first_reported": fact.first_date or "", "last_reported": fact.last_date or "",
+        "sources": fact.n_sources, "publishers": fact.n_publishers, "attributed_sources": fact.n_attributed,
+        "claims": fact.n_claims, "confidence": fact.confidence,
+        "evidence_url": evidence.get("url") or evidence.get("doc") or "", "evidence": evidence.get("evidence", ""),
+        "fact_id": fact.id,
+    }
+
+
+def flat_row(fact: FactRecord) -> dict:
+    """A fact as flat columns (for Parquet): the timeline as JSON, sources joined."""
+    row = fact.to_dict()
+    row["timeline"] = json.dumps(row["timeline"], ensure_ascii=False)
+    row["sources"] = "; ".join(row["sources"])
+    row["statuses"] = ";".join(fact.statuses)
+    evidence = _best_evidence(fact)
+    row["evidence_all"] = json.dumps(row["evidence"], ensure_ascii=False)
+    row["evidence"] = evidence.get("evidence")
+    row["evidence_url"] = evidence.get("url") or evidence.get("doc")
+    return row
+
+
+def graph(facts: list[FactRecord]):
+    """A networkx MultiDiGraph: actors as nodes, one edge per fact."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph(name="armstrace transfers")
+    for fact in facts:
+        supplier, recipient = fact.supplier or "unknown", fact.recipient or "unknown"
+        for code in (supplier, recipient):
+            if code not in g:
+                g.add_node(code, label=actor_name(None if code == "unknown" else code), code=code)
+        evidence = _best_evidence(fact)
+        g.add_edge(
+            supplier, recipient, key=f"fact-{fact.id}",
+            label=fact.designation or fact.category, category=fact.category, designation=fact.designation or "",
+            status=fact.status or "", statuses=";".join(fact.statuses), delivered=fact.status in ("delivered", "ongoing"),
+            sources=fact.n_sources, publishers=fact.n_publishers, claims=fact.n_claims, weight=float(max(fact.n_sources, 1)),
+            confidence=float(fact.confidence), first_reported=fact.first_date or "", last_reported=fact.last_date or "",
+            evidence=evidence.get("evidence", ""), evidence_url=evidence.get("url") or evidence.get("doc") or "",
+            fact_id=fact.id,
+        )
+    return g
+
+
+def export(store: Store, fmt: str, out: str | Path, filters: ClaimFilter | None = None) -> int:
+    """Write the facts that match `filters` to `out` in `fmt`; returns how many."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    facts = store.facts(filters or ClaimFilter())
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(csv_row(f) for f in facts)
+    elif fmt == "jsonl":
+        with out.open("w", encoding="utf-8") as handle:
+            for fact in facts:
+                handle.write(json.dumps({**fact.to_dict(), "statuses": fact.statuses}, ensure_ascii=False) + "\n")
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = [flat_row(f) for f in facts]
+        table = pa.Table.from_pylist(rows) if rows else pa.table({name: pa.array([], pa.string()) for name in CSV_COLUMNS})
+        pq.write_table(table, out)
+    else:
+        import networkx as nx
+
+        g = graph(facts)
+        if fmt == "graphml":
+            nx.write_graphml(g, out)
+        else:
+            nx.write_gexf(g, out)
+    return len(facts)
