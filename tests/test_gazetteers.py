@@ -22,7 +22,7 @@ KINDS = {"state", "historic_state", "group", "alliance"}
 GROUP_SLUGS = {
     "hezbollah", "hamas", "houthis", "wagner", "taliban", "isis", "al-qaeda", "pkk", "ypg", "sdf",
     "peshmerga", "syrian-rebels", "lna", "contras", "unita", "mujahideen", "farc", "eln", "ira", "plo",
-    "polisario", "ltte",
+    "polisario", "ltte", "other-group",
 }
 ALLIANCES = {"nato", "eu", "un"}
 
@@ -212,6 +212,7 @@ def test_actor_schema(actors):
     ("Baykar", "TUR"), ("Lockheed Martin", "USA"), ("Rosoboronexport", "RUS"), ("IRGC", "IRN"),
     ("Islamic Revolutionary Guard Corps", "IRN"), ("Bundeswehr", "DEU"), ("Rafael", "ISR"),
     ("Norinco", "CHN"), ("Hanwha", "KOR"), ("Palestine", "PSE"),
+    ("McDonnell Douglas", "USA"), ("Ferranti", "GBR"), ("FMLN", "other-group"), ("Shining Path", "other-group"),
 ])
 def test_actor_lookup(actor_index, name, code):
     assert actor_index.get(name.casefold()) == {code}, (name, actor_index.get(name.casefold()))

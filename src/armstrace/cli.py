@@ -182,7 +182,7 @@ def filter_options(func):
         click.option("--recipient", help="Recipient code."),
         click.option("--party", help="Either supplier or recipient."),
         click.option("--category", type=click.Choice(CATEGORIES)),
-        click.option("--designation", help="Model name, e.g. Su-35 (case-insensitive; % is a wildcard)."),
+        click.option("--designation", help="Model name, e.g. Su-35 (spelling-insensitive: SU35 finds Su-35)."),
         click.option("--status", type=click.Choice(STATUSES)),
         click.option("--since", metavar="DATE", help="Only claims dated on or after DATE (2024, 2024-05, 2024-05-31)."),
         click.option("--until", metavar="DATE", help="Only claims dated on or before DATE."),

@@ -18,7 +18,7 @@ from .context import DocContext
 from .details import find_purpose, find_time
 from .items import Item, find_items
 from .lexicon import Lexicon, load_lexicon
-from .mentions import ActorResolver, actor_code
+from .mentions import OTHER_GROUP, ActorResolver, actor_code
 from .status import decide_status
 from .triggers import Frame, find_frames
 
@@ -141,6 +141,8 @@ class Extractor:
         status = decide_status(frame, lex, headline)
         if status is None:
             return []
+        if frame.halt_attempt and (rule.endswith("+context") or not suppliers):
+            return []  # "a way to cut arms supplies to X": an aim, and nobody named supplies
         def pronoun(tok):
             actor = self.gaz.actor(ctx.resolve(tok.i, sent, state=None, window=1, prefer_subject=True))
             return actor.name if actor else None
@@ -152,8 +154,8 @@ class Extractor:
         out = []
         for s in suppliers or [None]:
             for r in recipients or [None]:
-                if s is not None and s == r:
-                    continue
+                if s is not None and s == r and s != OTHER_GROUP:
+                    continue  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
                     conf = 0.5 + 0.15 * (s is not None and r is not None) + 0.1 * (frame.pos == "verb") \
                         + 0.1 * bool(item.designation)
@@ -176,7 +178,7 @@ class Extractor:
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
-            if stripped.lower().startswith(self.lex.boilerplate_starts) or stripped.endswith("?"):
+            if stripped.lower().startswith(self.lex.boilerplate_starts) or stripped.rstrip("\"'”’ ").endswith("?"):
                 ctx.observe_sentence(sent)
                 continue
             headline = _is_headline(sent)

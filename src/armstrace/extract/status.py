@@ -42,6 +42,34 @@ def _conditional(tok: Token) -> bool:
     return any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
 
 
+def _own_tense(verb: Token) -> bool:
+    """A finite verb with its own tense: "sends", "sent", "has sent" (not "send", "sending")."""
+    if verb.pos_ not in ("VERB", "AUX"):
+        return False
+    return verb.tag_ in ("VBZ", "VBP", "VBD") or any(
+        c.dep_ in ("aux", "auxpass") and c.tag_ in ("VBZ", "VBP", "VBD", "MD") for c in verb.children)
+
+
+# Heads under which a "to stop/cut/block ..." is only asked for or tried, not done.
+_ATTEMPT_HEADS = {"ask", "urge", "call", "press", "demand", "want", "try", "seek", "attempt", "fail", "aim",
+                  "hope", "need", "push", "work", "lobby", "pressure", "plead", "appeal", "tell", "exercise",
+                  "use", "struggle", "strive", "vow", "threaten", "propose", "suggest", "recommend"}
+
+
+def _halt_attempt(verb: Token) -> bool:
+    """A halting verb that is only asked for or attempted: "urged X to stop", "a way to cut", "failed to stop"."""
+    while verb.dep_ == "conj" and verb.head.i != verb.i:  # "asked X to curb ... and stop ..."
+        verb = verb.head
+    if verb.tag_ != "VB" or not any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+        return False
+    head = verb.head
+    if head.i == verb.i:
+        return False
+    if head.pos_ in ("NOUN", "PROPN"):
+        return True  # "efforts to stop", "a way to cut", "a bid to block"
+    return head.lemma_.lower() in _ATTEMPT_HEADS
+
+
 def chain(trigger: Token, limit: int = 6) -> list[Token]:
     """The trigger and the words governing it, up to the next reporting boundary."""
     out = [trigger]
@@ -51,6 +79,8 @@ def chain(trigger: Token, limit: int = 6) -> list[Token]:
             break
         if cur.dep_ == "ccomp" and len(out) > 1:
             break
+        if cur.dep_ in ("conj", "advcl") and _own_tense(cur):
+            break  # "... while it promotes X and brings weapons": a finite clause keeps its own status
         cur = cur.head
         out.append(cur)
         if cur.dep_ == "ccomp":
@@ -70,8 +100,9 @@ def _tense_status(verb: Token, headline: bool) -> str:
     if tag == "VBG":
         if aux & {"was", "were"}:
             return "delivered"
-        if aux or (headline and verb.dep_ == "ROOT"):
-            return "ongoing"  # "is supplying"; headline "USA supplying Ukraine with ..."
+        if aux or (headline and (verb.dep_ in ("ROOT", "ccomp", "conj", "parataxis", "xcomp") or (
+                verb.dep_ == "acl" and verb.head.dep_ == "ROOT" and verb.head.i < verb.i))):
+            return "ongoing"  # "is supplying"; headline "USA supplying Ukraine with ...", "UK says supplying"
         return "delivered"  # a gerund names a past event: "for acquiring", "a mission of delivering"
     if tag in ("VBZ", "VBP"):
         return "delivered" if headline else "ongoing"
@@ -110,13 +141,18 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                     status = "sought"
                 if _negated(tok) and status not in ("halted", "denied"):
                     return "halted" if status in ("planned", "agreed") else None
+                if status == "halted" and _halt_attempt(tok):
+                    # "asked France to stop selling arms": the flow goes on; with no supplier
+                    # named ("a way to cut arms supplies") there is no claim (see the pipeline)
+                    frame.halt_attempt = True
+                    return "ongoing"
                 return status
             if tok.pos_ in ("NOUN", "PROPN") and word in lex.noun_status:
                 return lex.noun_status[word]
             if tok.pos_ == "ADJ" and word in _READY:
                 return "planned"
-        if _conditional(tok):
-            return "considered"
+        if _conditional(tok) or (depth > 0 and tok.lower_ in ("if", "unless")):
+            return "considered"  # "if missiles are supplied"; "if" misparsed as a preposition
         if _negated(tok):
             return None
         if depth == 0 and frame.pos == "noun" and (word in lex.noun_status):

@@ -41,6 +41,7 @@ class Frame:
     supplier_modifiers: list[Token] = field(default_factory=list)  # demonyms on items: "Russian S-400"
     governor: Token | None = None  # the verb governing a nominal trigger
     force_category: str | None = None
+    halt_attempt: bool = False  # status read off "asked X to stop ...": set by `decide_status`
 
 
 def subjects(verb: Token) -> list[Token]:

@@ -54,6 +54,7 @@ class Gazetteer:
     weapons: dict[str, Weapon] = field(default_factory=dict)
     generic: dict[str, str] = field(default_factory=dict)  # surface term (lower) -> category
     not_weapons: set[str] = field(default_factory=set)  # phrases shadowing weapon words
+    not_actors: set[str] = field(default_factory=set)  # regions shadowing actor names ("Central America")
     surface_actor: dict[str, str] = field(default_factory=dict)  # surface (lower) -> code
     demonym_actor: dict[str, str] = field(default_factory=dict)  # demonym (lower) -> code
     # weapon names that are also ordinary words or short acronyms ("Light", "Club", "AMS"):
@@ -191,6 +192,15 @@ def _load_generic() -> tuple[dict[str, str], set[str]]:
     return table, blocked
 
 
+def _load_not_actors() -> set[str]:
+    path = _data_file("generic_terms.toml")
+    if path is None:
+        return set()
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    return {t.strip() for t in data.get("not_actors", {}).get("terms", []) if t.strip()}
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
     gaz = Gazetteer()
@@ -222,6 +232,7 @@ def load_gazetteer() -> Gazetteer:
             ambiguous_names=_names(row.get("ambiguous_names")),
         )
     gaz.generic, gaz.not_weapons = _load_generic()
+    gaz.not_actors = _load_not_actors()
     for surface, code, role in gaz.actor_surfaces():
         key = surface.lower()
         if role == "demonym":

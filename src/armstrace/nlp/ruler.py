@@ -47,6 +47,9 @@ def build_patterns(gaz: Gazetteer) -> list[dict]:
     for term in gaz.not_weapons:
         for form in _casings(term):
             add("NOT_ARMS", form, "not_arms")
+    for term in gaz.not_actors:
+        for form in {term, term.upper()}:
+            add("REGION", form, "region")
     for weapon in gaz.weapons.values():
         for name in (weapon.designation, *weapon.aliases):
             for form in _designation_forms(name):

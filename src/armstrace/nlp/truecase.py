@@ -27,7 +27,7 @@ def _known_forms() -> tuple[dict[str, str], re.Pattern | None]:
     """lower-case surface -> usual casing, for names worth restoring."""
     gaz = load_gazetteer()
     forms: dict[str, str] = {}
-    surfaces = [s for s, _code, _role in gaz.actor_surfaces()]
+    surfaces = [s for s, _code, _role in gaz.actor_surfaces()] + sorted(gaz.not_actors)
     for weapon in gaz.weapons.values():
         surfaces.extend(n for n in (weapon.designation, *weapon.aliases)
                         if n not in gaz.weak_weapon_names and not re.fullmatch(r"[A-Za-z]+", n))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from .schema import ClaimRow, DocumentRow, FactRow
@@ -124,7 +124,8 @@ def _claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
     if f.category:
         stmt = stmt.where(claim.category == f.category)
     if f.designation:
-        stmt = stmt.where(claim.designation.ilike(f.designation))
+        facts = select(FactRow.id).where(FactRow.item_key == designation_key(f.designation))
+        stmt = stmt.where(claim.fact_id.in_(facts))
     if f.status:
         stmt = stmt.where(claim.status == f.status)
     if f.since:
@@ -156,7 +157,17 @@ def query_claims(session: Session, f: ClaimFilter) -> list[ClaimRecord]:
     ]
 
 
-def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True) -> list[FactRecord]:
+EVIDENCE_LIMIT = 20  # evidence sentences listed per fact (the most recent); n_claims counts them all
+
+
+def designation_key(designation: str) -> str:
+    from .facts import item_key
+
+    return item_key("", designation)
+
+
+def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
+                evidence_limit: int = EVIDENCE_LIMIT) -> list[FactRecord]:
     stmt = select(FactRow).where(FactRow.n_claims > 0)
     if f.supplier:
         stmt = stmt.where(FactRow.supplier == ClaimFilter.actor(f.supplier))
@@ -168,7 +179,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True) ->
     if f.category:
         stmt = stmt.where(FactRow.category == f.category)
     if f.designation:
-        stmt = stmt.where(FactRow.designation.ilike(f.designation))
+        stmt = stmt.where(FactRow.item_key == designation_key(f.designation))
     if f.min_sources:
         stmt = stmt.where(FactRow.n_sources >= f.min_sources)
     if f.since:
@@ -183,9 +194,11 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True) ->
     if f.limit is not None:
         stmt = stmt.limit(f.limit)
     if with_evidence:
-        stmt = stmt.options(selectinload(FactRow.sources), selectinload(FactRow.claims).selectinload(ClaimRow.document))
+        stmt = stmt.options(selectinload(FactRow.sources))
     records = []
-    for fact in session.scalars(stmt):
+    facts = session.scalars(stmt).all()
+    evidence = _evidence(session, [fact.id for fact in facts], evidence_limit) if with_evidence else {}
+    for fact in facts:
         record = FactRecord(
             id=fact.id, supplier=fact.supplier or None, recipient=fact.recipient or None, category=fact.category,
             designation=fact.designation, status=fact.status, timeline=dict(fact.timeline or {}),
@@ -195,11 +208,29 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True) ->
         )
         if with_evidence:
             record.sources = [s.name for s in sorted(fact.sources, key=lambda s: (s.kind, s.name))]
-            record.evidence = [
-                {"claim": c.id, "status": c.status, "date": c.date, "evidence": c.evidence,
-                 "attribution": list(c.attribution or []), "doc": c.document.doc_key, "url": c.document.url,
-                 "duplicate": c.document.duplicate_of is not None}
-                for c in sorted(fact.claims, key=lambda c: c.id)
-            ]
+            record.evidence = evidence.get(fact.id, [])
         records.append(record)
     return records
+
+
+def _evidence(session: Session, fact_ids: list[int], limit: int) -> dict[int, list[dict[str, Any]]]:
+    """The latest `limit` claims of each fact, oldest first, with their documents.
+
+    One indexed lookup per fact, in one statement: a busy fact has thousands of claims,
+    and ranking them all (a window function) costs far more than reading the newest few."""
+    result: dict[int, list[dict[str, Any]]] = {}
+    if not fact_ids:
+        return result
+    columns = (ClaimRow.id, ClaimRow.status, ClaimRow.date, ClaimRow.evidence, ClaimRow.attribution,
+               DocumentRow.doc_key, DocumentRow.url, DocumentRow.duplicate_of, ClaimRow.fact_id)
+    parts = [
+        select(*columns).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
+        .where(ClaimRow.fact_id == fact_id).order_by(ClaimRow.id.desc()).limit(limit).subquery().select()
+        for fact_id in fact_ids
+    ]
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    for cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id in sorted(rows, key=lambda r: r[0]):
+        result.setdefault(fact_id, []).append(
+            {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
+             "doc": doc_key, "url": url, "duplicate": duplicate_of is not None})
+    return result

@@ -52,7 +52,7 @@ class FactRow(Base):
     # '' stands for an unnamed party so that the unique key works on every database
     supplier: Mapped[str] = mapped_column(String(40), index=True)
     recipient: Mapped[str] = mapped_column(String(40), index=True)
-    item_key: Mapped[str] = mapped_column(String(200))
+    item_key: Mapped[str] = mapped_column(String(200), index=True)
     category: Mapped[str] = mapped_column(String(20), index=True)
     designation: Mapped[str | None] = mapped_column(String(200), index=True)
     status: Mapped[str | None] = mapped_column(String(12), index=True)  # the latest reported status
