@@ -213,3 +213,60 @@ def test_spacy_component(nlp):
         assert [(c.supplier, c.recipient, c.category) for c in doc._.transfers] == [("PER", "BOL", "small_arms")]
     finally:
         nlp.remove_pipe("arms_transfers")
+
+
+# -- constructions added in the second pass ---------------------------------------------------
+
+def test_region_name_is_not_a_state():
+    got = triples("The officials said Venezuela has sold rifles to South America, particularly to Guyana.")
+    assert ("VEN", "GUY", "small_arms") in got
+    assert not any(r == "USA" for _s, r, _c in got)
+
+
+def test_finite_coordinated_clause_keeps_its_own_status():
+    got = quads("Chile cannot complain while it trains pilots and sells rifles to Bolivia.")
+    assert ("CHL", "BOL", "small_arms", "ongoing") in got
+
+
+def test_headline_progressive_without_auxiliary_is_ongoing():
+    assert quads("Norway supplying Latvia with patrol boats", title=None) == {("NOR", "LVA", "naval", "ongoing")}
+    assert quads("Spain says sending Estonia more howitzers") == {("ESP", "EST", "artillery", "ongoing")}
+
+
+def test_if_clause_is_considered():
+    got = quads("Minsk will respond harshly if cruise missiles supplied to Lithuania: Lukashenko")
+    assert {q[3] for q in got} == {"considered"}
+
+
+def test_request_to_stop_selling_is_ongoing():
+    got = quads("Iraq has asked Brazil to stop selling rifles to Iran.")
+    assert got == {("BRA", "IRN", "small_arms", "ongoing")}
+
+
+def test_aim_to_cut_supplies_without_supplier_is_no_claim():
+    assert run("Peru had sold nothing. A better way to cut weapons supplies to Chad was to audit budgets.") == []
+
+
+def test_stop_someone_from_delivering():
+    got = triples("Lima urged Washington to stop Chile and Bolivia from delivering rifles to the rebels.")
+    assert {("CHL", "other-group", "small_arms"), ("BOL", "other-group", "small_arms")} <= got
+
+
+def test_name_misparsed_as_infinitive_verb():
+    got = triples("THE KENYAN AUTHORITIES STOPPED SUPPLYING WEAPONS TO UNITA LAST MAY.")
+    assert got == {("KEN", "unita", "unspecified")}
+
+
+def test_two_unnamed_groups_can_trade():
+    got = triples("The rebels continue to receive rifles from criminal gangs.")
+    assert got == {("other-group", "other-group", "small_arms")}
+
+
+def test_named_other_group_and_company_and_group_leader():
+    assert triples("Ferranti sold radars to Chile.") == {("GBR", "CHL", "electronics")}
+    assert triples("Nicaragua sent rifles to the FMLN.") == {("NIC", "other-group", "small_arms")}
+    assert ("ITA", "peshmerga", "unspecified") in triples("Italy decided to provide military aid to Massoud Barzani.")
+
+
+def test_quoted_question_is_not_a_claim():
+    assert run('"Why would Peru not sell missiles to Chile?" he asked.') == []

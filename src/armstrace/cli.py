@@ -360,3 +360,20 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
     writer.close()
     news_only = sum(e.kind == "news-only" for e in entries)
     click.echo(f"armstrace: {news_only} facts not in SIPRI, {len(entries) - news_only} corroborating SIPRI deals", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--token", envvar="ARMSTRACE_TOKEN", default=None,
+              help="Enable POST /api/documents for clients sending this bearer token (default: $ARMSTRACE_TOKEN).")
+def serve(db: str | None, host: str, port: int, token: str | None) -> None:
+    """Serve the web UI and the JSON API (docs at /docs)."""
+    import uvicorn
+
+    from .api import create_app
+
+    app = create_app(store=_open_store(db), token=token)
+    click.echo(f"armstrace: serving {app.state.store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -25,6 +25,8 @@ _WANT_VERBS = {"want", "need", "seek", "request", "demand", "get", "receive", "o
                "await", "lack", "use", "accept"}
 _MOVE_WORDS = {"travel", "head", "bind", "bound", "destine", "destined", "ship", "send", "move", "go", "sail", "fly",
                "drive", "transport", "carry", "smuggle", "route", "en", "cross", "bring"}
+_PREVENT = {"stop", "prevent", "keep", "bar", "ban", "block", "prohibit", "deter", "discourage", "restrain",
+            "dissuade", "forbid", "preclude", "exclude", "refrain"}
 _AID_NOUNS = {"aid", "assistance", "support", "package", "help"}
 _RELATIVE = {"which", "that", "who", "whose", "whom"}
 
@@ -51,7 +53,14 @@ def subjects(verb: Token) -> list[Token]:
 
 def is_passive(verb: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children) or (
-        verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ == "aux" for c in verb.children))
+        verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl") and not any(c.dep_ == "aux" for c in verb.children)
+    ) or _reduced_passive(verb)
+
+
+def _reduced_passive(verb: Token) -> bool:
+    """Headline style "if missiles supplied to X": a participle with a subject and no auxiliary."""
+    return verb.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in verb.children) and not any(
+        c.dep_ in ("aux", "auxpass") for c in verb.children)
 
 
 def _pobjs(prep: Token) -> list[Token]:
@@ -96,6 +105,10 @@ def inherited_subject(tok: Token) -> list[Token]:
                 return []  # "revenge for giving ...": nobody in particular
             if gov.pos_ in ("NOUN", "PROPN") and gov.dep_ == "dobj" and gov.head.lemma_.lower() in _ACCUSE:
                 return [gov]  # "accuse X's network of smuggling"
+            if head.lower_ == "from" and gov.pos_ == "VERB" and gov.lemma_.lower() in _PREVENT:
+                obj = [c for c in gov.children if c.dep_ in ("dobj", "nsubjpass")]
+                if obj:
+                    return obj[:1]  # "stop X from delivering", "X was barred from selling"
             if head.lower_ == "for" and gov.pos_ == "VERB":
                 # "sanctioned Turkey for acquiring", "imposed sanctions on Turkey for buying"
                 target = _actor_in_objects(gov)
@@ -178,10 +191,11 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         frame.rule += "-passive"
         if tok.dep_ in ("acl", "relcl") and not any(c.dep_ == "nsubjpass" for c in tok.children):
             frame.item_roots.append(tok.head)
+        subj_deps = ("nsubjpass", "nsubj") if _reduced_passive(tok) else ("nsubjpass",)
         if has_with:  # "Ukraine was supplied with tanks"
-            frame.recipients.extend(c for c in tok.children if c.dep_ == "nsubjpass")
+            frame.recipients.extend(c for c in tok.children if c.dep_ in subj_deps)
         else:
-            frame.item_roots.extend(c for c in tok.children if c.dep_ == "nsubjpass")
+            frame.item_roots.extend(c for c in tok.children if c.dep_ in subj_deps)
         for p in preps:
             if p.dep_ == "agent" or p.lower_ == "by":
                 (frame.suppliers if kind == "give" else frame.recipients).extend(_pobjs(p))
@@ -225,6 +239,12 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
             frame.suppliers.extend(objs)
         elif word in _SOURCE_PREPS and kind == "give" and not frame.suppliers:
             frame.suppliers.extend(objs)
+    # "supplying weapons to UNITA" misparsed as an infinitive "to UNITA" (a name tagged as a verb)
+    if kind == "give":
+        for c in tok.children:
+            if c.dep_ in ("xcomp", "advcl") and c.ent_type_ == "ACTOR" and any(
+                    a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
+                frame.recipients.append(c)
     # items' own prepositions: "sent weapons to X" parsed as "weapons to X"
     for root in list(frame.item_roots):
         for p in (c for t in [root, *root.conjuncts] for c in t.children):

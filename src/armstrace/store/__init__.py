@@ -186,9 +186,9 @@ class Store:
         with self.Session() as session:
             return query_claims(session, filters or ClaimFilter(**kwargs))
 
-    def facts(self, filters: ClaimFilter | None = None, **kwargs) -> list[FactRecord]:
+    def facts(self, filters: ClaimFilter | None = None, with_evidence: bool = True, **kwargs) -> list[FactRecord]:
         with self.Session() as session:
-            return query_facts(session, filters or ClaimFilter(**kwargs))
+            return query_facts(session, filters or ClaimFilter(**kwargs), with_evidence=with_evidence)
 
     def claims_frame(self, filters: ClaimFilter | None = None, **kwargs):
         """The claims as a pandas DataFrame."""

@@ -60,6 +60,7 @@ def _is_date_prefix(value: str) -> bool:
 class ClaimRecord:
     id: int
     doc: str
+    document_id: int
     supplier: str | None
     recipient: str | None
     category: str
@@ -113,7 +114,7 @@ class FactRecord:
         return asdict(self)
 
 
-def _claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
+def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
     if f.supplier:
         stmt = stmt.where(claim.supplier == ClaimFilter.actor(f.supplier))
     if f.recipient:
@@ -137,9 +138,11 @@ def _claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
     return stmt
 
 
-def query_claims(session: Session, f: ClaimFilter) -> list[ClaimRecord]:
+def query_claims(session: Session, f: ClaimFilter, document_id: int | None = None) -> list[ClaimRecord]:
     stmt = select(ClaimRow, DocumentRow).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
-    stmt = _claim_conditions(stmt, f)
+    stmt = claim_conditions(stmt, f)
+    if document_id is not None:
+        stmt = stmt.where(ClaimRow.document_id == document_id)
     if f.min_sources:
         stmt = stmt.join(FactRow, ClaimRow.fact_id == FactRow.id).where(FactRow.n_sources >= f.min_sources)
     stmt = stmt.order_by(ClaimRow.id).offset(f.offset)
@@ -147,7 +150,7 @@ def query_claims(session: Session, f: ClaimFilter) -> list[ClaimRecord]:
         stmt = stmt.limit(f.limit)
     return [
         ClaimRecord(
-            id=c.id, doc=d.doc_key, supplier=c.supplier, recipient=c.recipient, category=c.category,
+            id=c.id, doc=d.doc_key, document_id=d.id, supplier=c.supplier, recipient=c.recipient, category=c.category,
             status=c.status, designation=c.designation, item=c.item, attribution=list(c.attribution or []),
             time=c.time, quantity=c.quantity, purpose=c.purpose, evidence=c.evidence, start=c.start, end=c.end,
             confidence=c.confidence, rule=c.rule, date=c.date, fact_id=c.fact_id, url=d.url,
@@ -188,7 +191,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
         stmt = stmt.where(FactRow.first_date <= f.until + "\uffff")
     if f.status or f.text:
         # a fact matches when one of its claims does
-        claims = _claim_conditions(select(ClaimRow.fact_id), ClaimFilter(status=f.status, text=f.text))
+        claims = claim_conditions(select(ClaimRow.fact_id), ClaimFilter(status=f.status, text=f.text))
         stmt = stmt.where(FactRow.id.in_(claims))
     stmt = stmt.order_by(FactRow.n_sources.desc(), FactRow.id).offset(f.offset)
     if f.limit is not None:
@@ -197,7 +200,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
         stmt = stmt.options(selectinload(FactRow.sources))
     records = []
     facts = session.scalars(stmt).all()
-    evidence = _evidence(session, [fact.id for fact in facts], evidence_limit) if with_evidence else {}
+    evidence = evidence_of(session, [fact.id for fact in facts], evidence_limit) if with_evidence else {}
     for fact in facts:
         record = FactRecord(
             id=fact.id, supplier=fact.supplier or None, recipient=fact.recipient or None, category=fact.category,
@@ -213,7 +216,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
     return records
 
 
-def _evidence(session: Session, fact_ids: list[int], limit: int) -> dict[int, list[dict[str, Any]]]:
+def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, list[dict[str, Any]]]:
     """The latest `limit` claims of each fact, oldest first, with their documents.
 
     One indexed lookup per fact, in one statement: a busy fact has thousands of claims,
@@ -222,15 +225,18 @@ def _evidence(session: Session, fact_ids: list[int], limit: int) -> dict[int, li
     if not fact_ids:
         return result
     columns = (ClaimRow.id, ClaimRow.status, ClaimRow.date, ClaimRow.evidence, ClaimRow.attribution,
-               DocumentRow.doc_key, DocumentRow.url, DocumentRow.duplicate_of, ClaimRow.fact_id)
+               DocumentRow.doc_key, DocumentRow.url, DocumentRow.duplicate_of, ClaimRow.fact_id, DocumentRow.id,
+               DocumentRow.publisher, DocumentRow.syndicated_from, ClaimRow.item, ClaimRow.start, ClaimRow.end)
     parts = [
         select(*columns).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
         .where(ClaimRow.fact_id == fact_id).order_by(ClaimRow.id.desc()).limit(limit).subquery().select()
         for fact_id in fact_ids
     ]
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
-    for cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id in sorted(rows, key=lambda r: r[0]):
+    for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
+         publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
         result.setdefault(fact_id, []).append(
             {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
-             "doc": doc_key, "url": url, "duplicate": duplicate_of is not None})
+             "doc": doc_key, "document_id": document_id, "url": url, "duplicate": duplicate_of is not None,
+             "publisher": syndicated_from or publisher, "item": item, "start": start, "end": end})
     return result

@@ -1,0 +1,252 @@
+"""The HTTP API and web UI (`armstrace serve`): FastAPI over the register.
+
+Read-only by default. `POST /api/documents` (ingest uploaded text, HTML or JSONL) is
+enabled only when a token is configured (`--token` or $ARMSTRACE_TOKEN) and the request
+carries it as `Authorization: Bearer TOKEN`. OpenAPI docs are at /docs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import secrets
+import tempfile
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import func, select
+
+from . import __version__
+from .store import ClaimFilter, FactRecord, Store
+from .store.query import CATEGORIES, STATUSES, claim_conditions, evidence_of, query_claims
+from .store.schema import ClaimRow, DocumentRow, FactRow
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+UPLOAD_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html",
+                   "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl", "application/json": ".json"}
+
+
+@lru_cache(maxsize=1)
+def _gazetteer():
+    from .nlp.gazetteer import load_gazetteer
+
+    return load_gazetteer()
+
+
+@lru_cache(maxsize=1)
+def _locations() -> dict[str, tuple[float, float]]:
+    text = resources.files("armstrace.data").joinpath("actor_locations.csv").read_text("utf-8")
+    return {row["code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(io.StringIO(text))}
+
+
+def actor_name(code: str | None) -> str:
+    if not code:
+        return "unknown"
+    actor = _gazetteer().actor(code)
+    return actor.name if actor else code
+
+
+def actor_kind(code: str | None) -> str:
+    actor = _gazetteer().actor(code) if code else None
+    if actor is None:
+        return "unknown"
+    return "state" if actor.kind in ("state", "historic_state") else actor.kind
+
+
+def filters(
+    supplier: str | None = None, recipient: str | None = None, party: str | None = None,
+    category: str | None = Query(None, description=f"one of {', '.join(CATEGORIES)}"),
+    designation: str | None = None,
+    status: str | None = Query(None, description=f"one of {', '.join(STATUSES)}"),
+    since: str | None = Query(None, description="ISO date: 2024, 2024-05 or 2024-05-31"),
+    until: str | None = None,
+    min_sources: Annotated[int | None, Query(ge=0)] = None,
+    text: str | None = Query(None, description="evidence sentence contains this text"),
+    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ClaimFilter:
+    try:
+        return ClaimFilter(supplier=supplier, recipient=recipient, party=party, category=category,
+                           designation=designation, status=status, since=since, until=until,
+                           min_sources=min_sources, text=text, limit=limit, offset=offset)
+    except ValueError as err:
+        raise HTTPException(status_code=422, detail=str(err)) from None
+
+
+Filters = Annotated[ClaimFilter, Depends(filters)]
+
+
+def fact_json(fact: FactRecord) -> dict[str, Any]:
+    data = fact.to_dict()
+    data.update(statuses=fact.statuses, supplier_name=actor_name(fact.supplier), recipient_name=actor_name(fact.recipient))
+    return data
+
+
+def create_app(db: str | None = None, token: str | None = None, store: Store | None = None) -> FastAPI:
+    """The application for the register at `db` (default $ARMSTRACE_DB, else ./armstrace.db)."""
+    store = store or Store(db)
+    token = token if token is not None else os.environ.get("ARMSTRACE_TOKEN") or None
+    app = FastAPI(title="armstrace", version=__version__,
+                  description="A sourced register of arms-transfer claims read from the news.")
+    app.state.store = store
+
+    @app.exception_handler(ValueError)
+    async def value_error(_request: Request, err: ValueError):
+        return JSONResponse(status_code=422, content={"detail": str(err)})
+
+    @app.get("/api/facts", summary="Facts (merged claims) with corroboration and evidence")
+    def list_facts(f: Filters):
+        return {"items": [fact_json(x) for x in store.facts(f)], "limit": f.limit, "offset": f.offset}
+
+    @app.get("/api/facts/{fact_id}", summary="One fact with all its evidence")
+    def get_fact(fact_id: int):
+        with store.Session() as session:
+            fact = session.get(FactRow, fact_id)
+            if fact is None or not fact.n_claims:
+                raise HTTPException(404, f"no fact {fact_id}")
+            return fact_json(_one_fact(session, fact))
+
+    def _one_fact(session, fact: FactRow) -> FactRecord:
+        record = FactRecord(
+            id=fact.id, supplier=fact.supplier or None, recipient=fact.recipient or None, category=fact.category,
+            designation=fact.designation, status=fact.status, timeline=dict(fact.timeline or {}),
+            first_date=fact.first_date, last_date=fact.last_date, n_claims=fact.n_claims,
+            n_documents=fact.n_documents, n_publishers=fact.n_publishers, n_attributed=fact.n_attributed,
+            n_sources=fact.n_sources, confidence=fact.confidence,
+        )
+        record.sources = sorted(s.name for s in fact.sources)
+        record.evidence = evidence_of(session, [fact.id], MAX_LIMIT).get(fact.id, [])
+        return record
+
+    @app.get("/api/claims", summary="Claims with their evidence sentences")
+    def list_claims(f: Filters):
+        return {"items": [c.to_dict() for c in store.claims(f)], "limit": f.limit, "offset": f.offset}
+
+    @app.get("/api/documents/{document_id}", summary="A document: clean text, removed boilerplate, claims")
+    def get_document(document_id: int):
+        with store.Session() as session:
+            doc = session.get(DocumentRow, document_id)
+            if doc is None:
+                raise HTTPException(404, f"no document {document_id}")
+            data = {k: getattr(doc, k) for k in ("id", "doc_key", "title", "url", "published", "publisher",
+                                                  "syndicated_from", "language", "text", "removed", "duplicate_of")}
+            data["claims"] = [c.to_dict() for c in query_claims(session, ClaimFilter(), document_id=document_id)]
+        return data
+
+    @app.get("/api/graph", summary="The flow network: actors as nodes, facts as edges")
+    def graph(f: Filters):
+        facts = store.facts(f, with_evidence=False)
+        codes = sorted({c for x in facts for c in (x.supplier or "unknown", x.recipient or "unknown")})
+        places = _locations()
+        nodes = [{"id": code, "label": actor_name(None if code == "unknown" else code),
+                  "kind": actor_kind(None if code == "unknown" else code),
+                  "lat": places.get(code, (None, None))[0], "lon": places.get(code, (None, None))[1]} for code in codes]
+        edges = [{"id": x.id, "source": x.supplier or "unknown", "target": x.recipient or "unknown",
+                  "category": x.category, "status": x.status, "statuses": x.statuses, "designation": x.designation,
+                  "label": x.designation or x.category.replace("_", " "), "n_sources": x.n_sources,
+                  "n_claims": x.n_claims, "delivered": x.status in ("delivered", "ongoing")} for x in facts]
+        return {"nodes": nodes, "edges": edges}
+
+    @app.get("/api/timeline", summary="Claims per month by status")
+    def timeline(f: Filters):
+        month = func.substr(ClaimRow.date, 1, 7)
+        stmt = select(month, ClaimRow.status, func.count()).where(ClaimRow.date.is_not(None))
+        stmt = claim_conditions(stmt, f).group_by(month, ClaimRow.status).order_by(month)
+        with store.Session() as session:
+            rows = session.execute(stmt).all()
+        return {"months": [{"month": m, "status": s, "claims": n} for m, s, n in rows if m and len(m) == 7]}
+
+    @app.get("/api/stats", summary="Counts of the register")
+    def stats():
+        counts = store.counts()
+        with store.Session() as session:
+            by_category = dict(session.execute(select(ClaimRow.category, func.count()).group_by(ClaimRow.category)).all())
+            by_status = dict(session.execute(select(ClaimRow.status, func.count()).group_by(ClaimRow.status)).all())
+        return {**counts, "by_category": by_category, "by_status": by_status}
+
+    @app.get("/api/lookup/actors", summary="Actors whose code or name starts with q")
+    def lookup_actors(q: Annotated[str, Query(min_length=1, max_length=100)], limit: Annotated[int, Query(ge=1, le=100)] = 20):
+        needle = q.lower()
+        found = [
+            {"code": a.code, "name": a.name} for a in _gazetteer().actors.values()
+            if a.code.lower().startswith(needle) or a.name.lower().startswith(needle)
+            or any(n.lower().startswith(needle) for n in a.names)
+        ]
+        found.sort(key=lambda a: (not a["code"].lower().startswith(needle), len(a["name"]), a["name"]))
+        return found[:limit]
+
+    @app.get("/api/lookup/designations", summary="Weapon designations starting with q")
+    def lookup_designations(q: Annotated[str, Query(min_length=1, max_length=100)], limit: Annotated[int, Query(ge=1, le=100)] = 20):
+        needle = q.lower()
+        found = [{"designation": w.designation, "category": w.category} for w in _gazetteer().weapons.values()
+                 if w.designation.lower().startswith(needle) or any(a.lower().startswith(needle) for a in w.aliases)]
+        found.sort(key=lambda w: (len(w["designation"]), w["designation"]))
+        return found[:limit]
+
+    @app.get("/api/export.csv", summary="The facts as CSV (SIPRI column order)")
+    def export_csv(f: Filters):
+        from .export import CSV_COLUMNS, csv_row
+
+        f.limit = None
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(csv_row(x) for x in store.facts(f))
+        return Response(out.getvalue(), media_type="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="armstrace-facts.csv"'})
+
+    @app.post("/api/documents", summary="Ingest an uploaded article (needs the token)", status_code=201)
+    async def upload(request: Request):
+        if not token:
+            raise HTTPException(403, "uploads are disabled: start the server with --token or ARMSTRACE_TOKEN")
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not secrets.compare_digest(given, token):
+            raise HTTPException(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
+            raise HTTPException(413, f"upload too large: the limit is {MAX_UPLOAD_BYTES} bytes")
+        body = await request.body()
+        if len(body) > MAX_UPLOAD_BYTES:
+            raise HTTPException(413, f"upload too large: the limit is {MAX_UPLOAD_BYTES} bytes")
+        if not body.strip():
+            raise HTTPException(400, "empty upload")
+        ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+        if ctype not in UPLOAD_SUFFIXES:
+            raise HTTPException(415, f"unsupported content type {ctype!r}; send one of {', '.join(sorted(UPLOAD_SUFFIXES))}")
+        name = request.headers.get("x-document-id") or f"upload-{secrets.token_hex(6)}"
+        from .pipeline import ingest
+
+        problems: list[str] = []
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"{Path(name).name or 'upload'}{UPLOAD_SUFFIXES[ctype]}"
+            path.write_bytes(body)
+            summary = ingest([str(path)], store, on_problem=lambda p: problems.append(p.message))
+        if not summary.documents:
+            raise HTTPException(400, f"nothing could be read: {'; '.join(problems) or 'no document'}")
+        return {"documents": dict(Counter(summary.outcomes)), "claims": summary.claims, "problems": problems}
+
+    static = resources.files("armstrace.web").joinpath("static") if _has_web() else None
+    if static is not None and Path(str(static)).is_dir():
+        app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index():
+            return FileResponse(str(Path(str(static)) / "index.html"))
+
+    return app
+
+
+def _has_web() -> bool:
+    try:
+        return resources.files("armstrace.web").joinpath("static/index.html").is_file()
+    except (ModuleNotFoundError, TypeError):
+        return False
