@@ -1,4 +1,5 @@
-# Sourced by `make test`: makes a PostgreSQL server available to the tests when it can.
+# Sourced by `make test`: makes a PostgreSQL server and Debian's Chromium (for the browser
+# tests) available to the tests when it can.
 # Sets ARMSTRACE_TEST_PG_URL (an admin URL; each test makes and drops its own database).
 # Without root or a server, the PostgreSQL variants of the tests skip and say why.
 if [ -z "${ARMSTRACE_TEST_PG_URL:-}" ] && [ "$(id -u)" = 0 ]; then
@@ -20,4 +21,9 @@ if [ -z "${ARMSTRACE_TEST_PG_URL:-}" ] && [ "$(id -u)" = 0 ]; then
     export ARMSTRACE_TEST_PG_URL="postgresql://armstrace_test:armstrace_test@127.0.0.1:$pg_port/postgres"
     echo "test-env: PostgreSQL $pg_version on port $pg_port" >&2
   fi
+fi
+
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ]; then
+  echo "test-env: installing Chromium (Debian package chromium) for the browser tests" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi

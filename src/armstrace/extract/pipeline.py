@@ -20,7 +20,7 @@ from .items import Item, find_items
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code
 from .status import decide_status
-from .triggers import Frame, find_frames
+from .triggers import Frame, find_frames, prevented
 
 # Verbs that make a claim with only a supplier named ("Iran sells drones").
 _SUPPLIER_ONLY_VERBS = {"sell", "export", "supply", "deliver", "donate", "transfer", "smuggle", "traffic"}
@@ -128,7 +128,7 @@ class Extractor:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1)
             if found:
                 recipients, rule = [found], rule + "+context"
-        if frame.kind == "get" and not suppliers and recipients:
+        if frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger):
             found = ctx.resolve(frame.trigger.i, sent, state=True, exclude=recipients, window=0)
             if found:
                 suppliers, rule = [found], rule + "+context"

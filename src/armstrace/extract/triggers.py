@@ -69,6 +69,11 @@ def _pobjs(prep: Token) -> list[Token]:
     return out
 
 
+def prevented(tok: Token) -> bool:
+    """The trigger is what someone stops another party from doing: "prevent X from getting arms"."""
+    return tok.dep_ == "pcomp" and tok.head.lower_ == "from" and tok.head.head.lemma_.lower() in _PREVENT
+
+
 def inherited_subject(tok: Token) -> list[Token]:
     """The understood subject of a non-finite or coordinated trigger verb."""
     cur = tok
