@@ -270,3 +270,54 @@ def test_named_other_group_and_company_and_group_leader():
 
 def test_quoted_question_is_not_a_claim():
     assert run('"Why would Peru not sell missiles to Chile?" he asked.') == []
+
+
+def test_struck_shipment_bound_for_group_is_halted_without_supplier():
+    got = quads("Jordan said it had bombed weapons shipments bound for the Houthis twice.")
+    assert got == {(None, "houthis", "unspecified", "halted")}
+
+
+def test_sales_from_to_with_misattached_recipient():
+    got = triples("Reports of rifle sales from the Bolivian army to Peruvian criminal gangs continue.")
+    assert got == {("BOL", "other-group", "small_arms")}
+
+
+def test_group_smuggling_from_a_state_receives():
+    text = "The ELN controls the border. Police said the group smuggles explosives into the country from Peru."
+    assert quads(text) == {("PER", "eln", "ammunition", "ongoing")}
+
+
+def test_trafficker_smuggling_from_a_state_drops_out():
+    got = triples("Police said the traffickers had smuggled pistols into Canada from the United States.")
+    assert got == {("USA", "CAN", "small_arms")}
+
+
+def test_existential_supply_is_no_transfer():
+    assert run("Peru sold rifles to Bolivia, where there is an ample supply of explosives.") == [
+        run("Peru sold rifles to Bolivia, where there is an ample supply of explosives.")[0]]
+    assert len(run("Peru sold rifles to Bolivia, where there is an ample supply of explosives.")) == 1
+
+
+def test_guerrillas_in_another_country_are_a_new_group():
+    text = "The ELN is strong. Cuba kept delivering rifles to the guerrillas in Honduras."
+    assert triples(text) == {("CUB", "other-group", "small_arms")}
+
+
+def test_buyer_in_relative_clause_receives():
+    assert triples("Chile sold most of the tanks that Peru bought last year.") == {("CHL", "PER", "armored_vehicle")}
+
+
+def test_he_she_stand_for_a_named_leader():
+    text = "Boris Pistorius spoke in Berlin on Monday. He said he had approved the sale of howitzers to Latvia."
+    assert ("DEU", "LVA", "artillery") in triples(text)
+
+
+def test_coordinated_aid_noun_keeps_its_governor_and_no_half_claim():
+    text = "Theresa May spoke. She has called for not only more economic aid but more military aid to Ukraine."
+    got = triples(text.replace("Theresa May", "Keir Starmer"))
+    assert got == {("GBR", "UKR", "unspecified")}
+
+
+def test_spare_parts_count_as_their_platform():
+    assert quads("Oman would provide spare parts for its naval fleet to Kenya.") == {("OMN", "KEN", "naval", "planned")}
+    assert triples("Japan sold spare parts for F-16 fighters to Taiwan.") == {("JPN", "TWN", "aircraft")}

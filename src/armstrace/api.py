@@ -30,6 +30,7 @@ from .store.schema import ClaimRow, DocumentRow, FactRow
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+LIST_EVIDENCE = 5  # evidence sentences per fact in lists; /api/facts/{id} gives them all
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html",
                    "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl", "application/json": ".json"}
@@ -105,7 +106,9 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     @app.get("/api/facts", summary="Facts (merged claims) with corroboration and evidence")
     def list_facts(f: Filters):
-        return {"items": [fact_json(x) for x in store.facts(f)], "limit": f.limit, "offset": f.offset}
+        # a plain JSONResponse skips FastAPI's per-field encoding: the records are plain JSON already
+        return JSONResponse({"items": [fact_json(x) for x in store.facts(f, evidence_limit=LIST_EVIDENCE)],
+                             "limit": f.limit, "offset": f.offset})
 
     @app.get("/api/facts/{fact_id}", summary="One fact with all its evidence")
     def get_fact(fact_id: int):
@@ -129,7 +132,7 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     @app.get("/api/claims", summary="Claims with their evidence sentences")
     def list_claims(f: Filters):
-        return {"items": [c.to_dict() for c in store.claims(f)], "limit": f.limit, "offset": f.offset}
+        return JSONResponse({"items": [c.to_dict() for c in store.claims(f)], "limit": f.limit, "offset": f.offset})
 
     @app.get("/api/documents/{document_id}", summary="A document: clean text, removed boilerplate, claims")
     def get_document(document_id: int):

@@ -27,11 +27,33 @@ class DocContext:
     published: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     sentences: int = 0
+    leaders: dict = field(default_factory=dict)  # surname -> actor code ("Clinton" -> USA)
+    persons: list = field(default_factory=list)  # (token index, actor code or None) of named people
+
+    def person_code(self, ent) -> str | None:
+        """The state a named person stands for, when a leader ("Hillary Clinton" -> USA)."""
+        words = [t.text for t in ent if t.is_alpha]
+        for name in (" ".join(words), *(words[-1:])):
+            code = self.leaders.get(name) or self.leaders.get(name.title())
+            if code:
+                return code
+        return None
+
+    def resolve_person(self, before: int, sent) -> str | None:
+        """ "she", "he": the person named last before `before`, when a leader; else None."""
+        for ent in reversed([e for e in sent.ents if e.label_ == "PERSON" and e.end <= before]):
+            return self.person_code(ent)
+        for position, code in reversed(self.persons):
+            if position < sent.start:
+                return code
+        return None
 
     def observe_sentence(self, sent) -> None:
         """Record the actors a sentence names (call after extracting from it)."""
         seen_ents = set()
         for ent in sent.ents:
+            if ent.label_ == "PERSON":
+                self.persons.append((ent.start, self.person_code(ent)))
             if ent.label_ != "ACTOR" or ent.start in seen_ents:
                 continue
             seen_ents.add(ent.start)

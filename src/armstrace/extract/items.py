@@ -30,6 +30,8 @@ _TRANSFER_NOUNS = {"sale", "supply", "delivery", "shipment", "transfer", "export
                    "package", "consignment", "purchase", "order", "donation", "aid", "assistance", "trade",
                    "smuggling", "trafficking", "acquisition", "procurement", "provision", "cargo", "batch",
                    "pipeline", "flow"}
+_COMPONENT_WORDS = {"part", "component", "spare", "spares"}
+_PLATFORM_KINDS = {"aircraft", "drone", "naval", "armored_vehicle", "artillery", "air_defense", "missile"}
 _QUANT_WORDS = {"hundreds", "dozens", "thousands", "scores", "tens", "millions", "several", "some"}
 
 
@@ -196,6 +198,17 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
             continue
         items.append(Item(weapon.category, surface_designation(model, _generic_words(gaz)), model.text, model.root,
                           _quantity(model.root)))
+    # "spare parts for its naval fleet": components count as the platform they are for
+    for item in items:
+        if item.category == "unspecified" and item.head.lemma_.lower() in _COMPONENT_WORDS:
+            for prep in (c for c in item.head.children if c.dep_ == "prep" and c.lower_ == "for"):
+                for ent in doc.ents:
+                    if ent.label_ in _ARMS_LABELS and ent.root.i in {t.i for t in prep.subtree}:
+                        weapon = gaz.weapon(ent.ent_id_) if ent.label_ == "WEAPON" else None
+                        category = weapon.category if weapon else ent.ent_id_
+                        if category in _PLATFORM_KINDS:
+                            item.category = category
+                            break
     # "weapons, including anti-tank missiles": drop the unspecified umbrella
     specific = [i for i in items if i.category != "unspecified"]
     kept = []

@@ -19,6 +19,8 @@ class Lexicon:
     weak_verbs: frozenset[str]
     with_item_verbs: frozenset[str]
     halt_verbs: frozenset[str]
+    interdict_verbs: frozenset[str]
+    destined_words: frozenset[str]
     status_verbs: dict[str, str]  # lemma -> status
     noun_status: dict[str, str]
     modal_status: dict[str, str]
@@ -26,6 +28,7 @@ class Lexicon:
     attribution_nouns: frozenset[str]
     agent_nouns: frozenset[str]
     group_nouns: frozenset[str]
+    middleman_nouns: frozenset[str]
     state_anaphors: frozenset[str]
     group_anaphors: frozenset[str]
     pronouns: frozenset[str]
@@ -64,6 +67,8 @@ def load_lexicon() -> Lexicon:
         weak_verbs=fs(trig["weak_verbs"]),
         with_item_verbs=fs(trig["with_item_verbs"]),
         halt_verbs=fs(trig.get("halt_verbs", [])),
+        interdict_verbs=fs(trig.get("interdict_verbs", [])),
+        destined_words=fs(trig.get("destined_words", [])),
         status_verbs=_by_status({k: v for k, v in status.items() if k in STATUSES}),
         noun_status=_by_status(status.get("noun_status", {})),
         modal_status=_by_status(status.get("modal", {})),
@@ -71,6 +76,7 @@ def load_lexicon() -> Lexicon:
         attribution_nouns=fs(attr["nouns"]),
         agent_nouns=fs(actors["agent_nouns"]),
         group_nouns=fs(actors["group_nouns"]),
+        middleman_nouns=fs(actors.get("middleman_nouns", [])),
         state_anaphors=fs(actors["state_anaphors"]),
         group_anaphors=fs(actors["group_anaphors"]),
         pronouns=fs(actors["pronouns"]),

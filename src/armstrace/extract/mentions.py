@@ -89,18 +89,28 @@ class ActorResolver:
             return code
         lemma = head.lemma_.lower()
         text = head.lower_
+        # "Lebanon's Hezbollah movement", "Houthi fighters": a group named in a modifier
+        for child in head.children:
+            if child.dep_ in ("compound", "amod", "nmod") and self.is_group(actor_code(child)):
+                return actor_code(child)
         # appositions: "Colombia's guerrilla group, the FARC", "its ally Turkey"
         for child in head.children:
             if child.dep_ == "appos":
                 code = actor_code(child) or self._modifier_actor(child)
                 if code and (self.is_group(code) or lemma not in self.lex.group_nouns):
                     return code
+        if (lemma in self.lex.group_nouns or text in self.lex.group_nouns) and any(
+                c.ent_type_ in ("WEAPON", "ARMS") for c in head.children):
+            return None  # "F-16 fighters": aircraft, not a group of people
         if lemma in self.lex.group_nouns or text in self.lex.group_nouns:
             has_det_the = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
-            has_mod = any(c.dep_ in _MODIFIER_DEPS | {"appos"} for c in head.children)
-            if has_det_the and not has_mod and ctx is not None and text in self.lex.group_anaphors:
+            has_mod = any(c.dep_ in _MODIFIER_DEPS | {"appos"} or (c.dep_ in ("prep", "acl", "relcl") and any(
+                t.ent_type_ == "ACTOR" for t in c.subtree)) for c in head.children)  # "the guerrillas in X"
+            if has_det_the and not has_mod and text in self.lex.group_anaphors:
+                if ctx is None:
+                    return None  # "the group": left to the pass with discourse context
                 found = ctx.resolve(head.i, head.sent, state=False, exclude=exclude)
-                if found:
+                if found and self.is_group(found):
                     return found
             return self._group_code(head)
         if head.ent_type_ in ("PERSON", "ORG", "NORP") or head.pos_ == "PROPN" or lemma in self.lex.agent_nouns \
@@ -112,6 +122,8 @@ class ActorResolver:
             if (lemma in self.lex.state_anaphors or lemma in _STATE_BODIES) and not any(
                     c.dep_ in ("amod", "compound") for c in head.children):
                 return ctx.resolve(head.i, head.sent, state=True, exclude=exclude)
+            if text in ("he", "she", "his", "her") and head.pos_ == "PRON":
+                return ctx.resolve_person(head.i, head.sent)
             if text in ("it", "its"):
                 return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=True, window=1)
         return None

@@ -23,6 +23,7 @@ from .status import decide_status
 from .triggers import Frame, find_frames, prevented
 
 # Verbs that make a claim with only a supplier named ("Iran sells drones").
+_SMUGGLE_VERBS = {"smuggle", "traffic", "funnel", "channel", "run", "divert"}
 _SUPPLIER_ONLY_VERBS = {"sell", "export", "supply", "deliver", "donate", "transfer", "smuggle", "traffic"}
 
 
@@ -74,6 +75,18 @@ class Extractor:
                     codes.append(code)
         return codes
 
+    def _smuggled_from(self, frame: Frame, suppliers: list[str], recipients: list[str]):
+        """ "The group smuggles explosives into Peru from Chile": the stock's state supplies, an
+        armed group smuggling for itself receives; a trafficker in between drops out."""
+        sources = [c for c in self._codes(frame.sources, None) if not self.actors.is_group(c)]
+        if not sources:
+            return suppliers, recipients
+        middlemen = any(h.lemma_.lower() in self.lex.middleman_nouns or h.lower_ in self.lex.middleman_nouns
+                        for h in frame.suppliers)
+        if suppliers and not middlemen and all(self.actors.is_group(c) for c in suppliers):
+            recipients = suppliers + [c for c in recipients if c not in suppliers]
+        return [c for c in sources if c not in recipients], recipients
+
     def _open_role(self, heads) -> bool:
         """No phrase fills the role, or only a pronoun or a vague one: context may fill it."""
         lex = self.lex
@@ -105,6 +118,8 @@ class Extractor:
             suppliers = self._codes(frame.suppliers, ctx, exclude=recipients)
         if not recipients and frame.recipients:
             recipients = self._codes(frame.recipients, ctx, exclude=suppliers)
+        if lemma in _SMUGGLE_VERBS and frame.sources:
+            suppliers, recipients = self._smuggled_from(frame, suppliers, recipients)
         if not suppliers:
             suppliers = [c for c in self._modifier_supplier(frame, items) if c not in recipients]
         if not suppliers and frame.kind == "get" and recipients:
@@ -120,7 +135,8 @@ class Extractor:
             return []
         rule = frame.rule
         passive_no_agent = "passive" in frame.rule and not frame.suppliers
-        if not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent:
+        if not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
+                and frame.context_supplier:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1)
             if found:
                 suppliers, rule = [found], rule + "+context"
@@ -172,7 +188,7 @@ class Extractor:
                        published: str | None = None) -> list[Claim]:
         """Claims from a parsed document; evidence is cut from `source_text` (same offsets)."""
         text = source_text if source_text is not None else spdoc.text
-        ctx = DocContext(self.gaz, published)
+        ctx = DocContext(self.gaz, published, leaders=self.lex.leaders)
         claims: dict[tuple, Claim] = {}
         for sent in spdoc.sents:
             stripped = sent.text.strip()
@@ -195,7 +211,23 @@ class Extractor:
                     else:
                         claims[key] = claim
             ctx.observe_sentence(sent)
-        return list(claims.values())
+        return _drop_subsumed(list(claims.values()))
+
+
+def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
+    """A half claim (one party unknown) that a full claim of the same sentence, category and
+    status completes: "more financial assistance but more military aid to Ukraine" read twice."""
+    full = {(c.start, c.category, c.status, c.supplier, c.recipient) for c in claims
+            if c.supplier is not None and c.recipient is not None}
+    out = []
+    for c in claims:
+        if c.supplier is None or c.recipient is None:
+            role = 3 if c.supplier is not None else 4
+            known = c.supplier if c.supplier is not None else c.recipient
+            if any(k[:3] == (c.start, c.category, c.status) and k[role] == known for k in full):
+                continue
+        out.append(c)
+    return out
 
 
 _EXTRACTOR: Extractor | None = None

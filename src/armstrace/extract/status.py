@@ -19,7 +19,7 @@ _CHAIN_DEPS = {"xcomp", "pcomp", "prep", "dobj", "pobj", "advcl", "acl", "conj",
 _ACCUSE = {"accuse", "charge", "allege", "implicate", "blame", "convict", "suspect"}
 _OWN_STATUS = {"offer": "offered", "display": "offered", "show": "offered", "showcase": "offered",
                "market": "offered", "pitch": "offered", "propose": "offered", "pledge": "planned",
-               "order": "agreed", "seek": "sought", "request": "sought", "smuggle": "delivered",
+               "order": "agreed", "seek": "sought", "request": "sought",
                "deal": "agreed", "contract": "agreed", "agreement": "agreed", "purchase": None}
 _DENY = {"deny", "dismiss", "reject", "refute", "rebuff"}
 _READY = {"ready", "willing", "prepared", "set", "poised", "able", "due", "likely", "expected", "about"}

@@ -44,6 +44,8 @@ class Frame:
     governor: Token | None = None  # the verb governing a nominal trigger
     force_category: str | None = None
     halt_attempt: bool = False  # status read off "asked X to stop ...": set by `decide_status`
+    sources: list[Token] = field(default_factory=list)  # "from X" of a give verb: "smuggled from Ecuador"
+    context_supplier: bool = True  # False: the supplier must not be guessed from context
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -244,6 +246,34 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
             frame.suppliers.extend(objs)
         elif word in _SOURCE_PREPS and kind == "give" and not frame.suppliers:
             frame.suppliers.extend(objs)
+        elif word in _SOURCE_PREPS and kind == "give":
+            frame.sources.extend(objs)
+    # "supplied most of the equipment Armenia has bought": the buyer of a relative clause receives
+    if kind == "give" and not frame.recipients:
+        for root in frame.item_roots:
+            for t in root.subtree:
+                if t.dep_ == "relcl" and t.lemma_.lower() in lex.get_verbs and t.head.ent_type_ in ("ARMS", "WEAPON"):
+                    frame.recipients.extend(c for c in t.children if c.dep_ == "nsubj" and c.lower_ not in _RELATIVE)
+                elif t.dep_ == "appos" and t.ent_type_ == "ACTOR" and t.head.ent_type_ in ("ARMS", "WEAPON"):
+                    # the same reduced relative misparsed: "equipment [appos: Armenia] has obtained"
+                    nxt = t.doc[t.i + 1:t.i + 4]
+                    verb = next((w for w in nxt if w.pos_ == "VERB"), None)
+                    if verb is not None and verb.lemma_.lower() in lex.get_verbs and all(
+                            w.pos_ == "AUX" for w in t.doc[t.i + 1:verb.i]):
+                        frame.recipients.append(t)
+        for t in tok.children:
+            # the same misparsed as a coordination without "and": "supplied 94% of equipment Armenia has obtained"
+            if t.dep_ == "conj" and t.lemma_.lower() in lex.get_verbs and not any(
+                    c.dep_ in ("dobj", "cc") for c in t.children) and not any(c.dep_ == "cc" for c in tok.children):
+                subj = [c for c in t.children if c.dep_ == "nsubj" and c.ent_type_ == "ACTOR"]
+                if subj and subj[0].i > 0 and t.doc[subj[0].left_edge.i - 1].ent_type_ in ("ARMS", "WEAPON"):
+                    frame.recipients.append(subj[0])
+    # "smuggles explosives into the country from Ecuador" with "from" attached to "country"
+    if kind == "give":
+        for r in list(frame.recipients):
+            for p in r.children:
+                if p.dep_ == "prep" and p.lower_ == "from":
+                    (frame.sources if frame.suppliers else frame.suppliers).extend(_pobjs(p))
     # "supplying weapons to UNITA" misparsed as an infinitive "to UNITA" (a name tagged as a verb)
     if kind == "give":
         for c in tok.children:
@@ -314,6 +344,24 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(_pobjs(p))
             elif p.lower_ in _SOURCE_PREPS:
                 frame.suppliers.extend(_pobjs(p))
+    if kind == "give" and not frame.recipients:
+        # "sales from X to Y" with "to Y" attached to X; "shipments intended for Y"
+        for src in frame.suppliers:
+            if src.dep_ == "pobj" and src.head.head.i == tok.i:
+                for p in src.children:
+                    if p.dep_ == "prep" and p.lower_ in ("to", "into"):
+                        frame.recipients.extend(_pobjs(p))
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+            # "reports of arms sales from X to Y" with "to Y" attached to "reports"
+            for p in tok.head.head.children:
+                if p.dep_ == "prep" and p.lower_ in ("to", "into") and p.i > tok.i:
+                    frame.recipients.extend(_pobjs(p))
+        for root in frame.item_roots:
+            for acl in (c for c in root.children if c.dep_ in ("acl", "amod", "relcl")
+                        and (c.lemma_.lower() in lex.destined_words or c.lower_ in lex.destined_words)):
+                for p in acl.children:
+                    if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS:
+                        frame.recipients.extend(_pobjs(p))
     # the verb governing the noun: "the US approved the sale", "Germany announced delivery"
     gov = None
     if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
@@ -321,9 +369,21 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN"):
         gov = head.head
     elif tok.dep_ == "conj":
-        gov = head.head if head.dep_ in ("dobj", "nsubjpass") else None
+        base = tok
+        while base.dep_ == "conj" and base.head.i != base.i:
+            base = base.head  # "called for not only X but more military aid to Y"
+        if base.dep_ in ("dobj", "nsubjpass"):
+            gov = base.head
+        elif base.dep_ == "pobj" and base.head.dep_ == "prep" and base.head.head.pos_ == "VERB":
+            gov = base.head.head
+        else:
+            gov = None
     frame.governor = gov
-    if gov is not None and gov.pos_ in ("VERB", "AUX") and tok.dep_ != "nsubj":
+    if gov is not None and gov.lemma_.lower() in lex.interdict_verbs:
+        frame.context_supplier = False  # "Israel bombed arms shipments": the attacker is no party
+    elif gov is not None and any(c.dep_ == "expl" for c in gov.children):
+        pass  # "there is an ample supply of X": existence, no agent
+    elif gov is not None and gov.pos_ in ("VERB", "AUX") and tok.dep_ != "nsubj":
         subj = [t for t in (subjects(gov) or inherited_subject(gov)) if t.i != tok.i]
         if subj and subj[0].lower_ in _RELATIVE and gov.dep_ == "relcl":
             subj = [gov.head]

@@ -24,7 +24,7 @@ from ..ingest.document import Document
 from . import dedup
 from .engine import make_engine, migrate, resolve_url
 from .facts import claim_date, fact_key, recompute
-from .query import ClaimFilter, ClaimRecord, FactRecord, query_claims, query_facts
+from .query import EVIDENCE_LIMIT, ClaimFilter, ClaimRecord, FactRecord, query_claims, query_facts
 from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
 
 __all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "resolve_url"]
@@ -186,9 +186,12 @@ class Store:
         with self.Session() as session:
             return query_claims(session, filters or ClaimFilter(**kwargs))
 
-    def facts(self, filters: ClaimFilter | None = None, with_evidence: bool = True, **kwargs) -> list[FactRecord]:
+    def facts(self, filters: ClaimFilter | None = None, with_evidence: bool = True,
+              evidence_limit: int = EVIDENCE_LIMIT, **kwargs) -> list[FactRecord]:
+        """Facts matching the filters, each with its latest `evidence_limit` evidence sentences."""
         with self.Session() as session:
-            return query_facts(session, filters or ClaimFilter(**kwargs), with_evidence=with_evidence)
+            return query_facts(session, filters or ClaimFilter(**kwargs), with_evidence=with_evidence,
+                               evidence_limit=evidence_limit)
 
     def claims_frame(self, filters: ClaimFilter | None = None, **kwargs):
         """The claims as a pandas DataFrame."""
