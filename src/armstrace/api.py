@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 
 from . import __version__
 from .store import ClaimFilter, FactRecord, Store
-from .store.query import CATEGORIES, STATUSES, claim_conditions, evidence_of, query_claims
-from .store.schema import ClaimRow, DocumentRow, FactRow
+from .store.query import CATEGORIES, STATUSES, claim_conditions, query_claims
+from .store.schema import ClaimRow, DocumentRow
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
@@ -112,23 +112,10 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     @app.get("/api/facts/{fact_id}", summary="One fact with all its evidence")
     def get_fact(fact_id: int):
-        with store.Session() as session:
-            fact = session.get(FactRow, fact_id)
-            if fact is None or not fact.n_claims:
-                raise HTTPException(404, f"no fact {fact_id}")
-            return fact_json(_one_fact(session, fact))
-
-    def _one_fact(session, fact: FactRow) -> FactRecord:
-        record = FactRecord(
-            id=fact.id, supplier=fact.supplier or None, recipient=fact.recipient or None, category=fact.category,
-            designation=fact.designation, status=fact.status, timeline=dict(fact.timeline or {}),
-            first_date=fact.first_date, last_date=fact.last_date, n_claims=fact.n_claims,
-            n_documents=fact.n_documents, n_publishers=fact.n_publishers, n_attributed=fact.n_attributed,
-            n_sources=fact.n_sources, confidence=fact.confidence,
-        )
-        record.sources = sorted(s.name for s in fact.sources)
-        record.evidence = evidence_of(session, [fact.id], MAX_LIMIT).get(fact.id, [])
-        return record
+        fact = store.fact(fact_id, evidence_limit=MAX_LIMIT)
+        if fact is None:
+            raise HTTPException(404, f"no fact {fact_id}")
+        return JSONResponse(fact_json(fact))
 
     @app.get("/api/claims", summary="Claims with their evidence sentences")
     def list_claims(f: Filters):

@@ -193,6 +193,12 @@ class Store:
             return query_facts(session, filters or ClaimFilter(**kwargs), with_evidence=with_evidence,
                                evidence_limit=evidence_limit)
 
+    def fact(self, fact_id: int, evidence_limit: int = 1000) -> FactRecord | None:
+        """One fact with up to `evidence_limit` evidence sentences, or None."""
+        with self.Session() as session:
+            found = query_facts(session, ClaimFilter(), evidence_limit=evidence_limit, fact_id=fact_id)
+        return found[0] if found else None
+
     def claims_frame(self, filters: ClaimFilter | None = None, **kwargs):
         """The claims as a pandas DataFrame."""
         import pandas as pd

@@ -171,8 +171,10 @@ def designation_key(designation: str) -> str:
 
 
 def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
-                evidence_limit: int = EVIDENCE_LIMIT) -> list[FactRecord]:
+                evidence_limit: int = EVIDENCE_LIMIT, fact_id: int | None = None) -> list[FactRecord]:
     stmt = select(FactRow).where(FactRow.n_claims > 0)
+    if fact_id is not None:
+        stmt = stmt.where(FactRow.id == fact_id)
     if f.supplier:
         stmt = stmt.where(FactRow.supplier == ClaimFilter.actor(f.supplier))
     if f.recipient:
