@@ -227,6 +227,15 @@ EVIDENCE_PART = (
 )
 
 
+EVIDENCE_LATERAL = (  # PostgreSQL: the same per-fact lookup as one lateral join, planned once
+    "SELECT c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
+    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\" "
+    "FROM unnest(CAST(:ids AS integer[])) AS f(fid) CROSS JOIN LATERAL ("
+    "SELECT * FROM claims WHERE claims.fact_id = f.fid ORDER BY claims.id DESC LIMIT :limit) AS c "
+    "JOIN documents d ON c.document_id = d.id"
+)
+
+
 def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, list[dict[str, Any]]]:
     """The latest `limit` claims of each fact, oldest first, with their documents.
 
@@ -236,9 +245,12 @@ def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, 
     result: dict[int, list[dict[str, Any]]] = {}
     if not fact_ids:
         return result
-    sql = " UNION ALL ".join(EVIDENCE_PART.format(n=n) for n in range(len(fact_ids)))
-    params = {f"f{n}": fact_id for n, fact_id in enumerate(fact_ids)}
-    rows = session.execute(text(sql), {**params, "limit": limit}).all()
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(text(EVIDENCE_LATERAL), {"ids": list(fact_ids), "limit": limit}).all()
+    else:
+        sql = " UNION ALL ".join(EVIDENCE_PART.format(n=n) for n in range(len(fact_ids)))
+        params = {f"f{n}": fact_id for n, fact_id in enumerate(fact_ids)}
+        rows = session.execute(text(sql), {**params, "limit": limit}).all()
     for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
          publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
         if isinstance(attribution, str):  # JSON comes back as text from a raw query on SQLite

@@ -72,7 +72,10 @@ class FactRow(Base):
 
 class ClaimRow(Base):
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_pair", "supplier", "recipient"),)
+    __table_args__ = (
+        Index("ix_claims_pair", "supplier", "recipient"),
+        Index("ix_claims_fact_latest", "fact_id", "id"),  # a fact's newest evidence, without a sort
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
