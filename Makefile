@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/armstrace ingest examples/
 	$(BIN)/armstrace claims
+	@echo "the web UI: http://127.0.0.1:8000/ (Ctrl-C stops it)"
+	$(BIN)/armstrace serve --host 127.0.0.1 --port 8000
 
 test: install
 	. scripts/test-env.sh && $(BIN)/python -m pytest
