@@ -100,11 +100,15 @@ async function load() {
   const graphP = get("/api/graph", f, { limit: GRAPH_LIMIT }).then((graph) => {
     state.graph = graph;
     state.names = Object.fromEntries(graph.nodes.map((n) => [n.id, n.label]));
-    renderNetwork(state.cy, graph);
-    renderLegend(graph);
+    const drawn = renderNetwork(state.cy, graph);
+    renderLegend(graph, drawn);
+    $("network-empty").hidden = graph.edges.length > 0;
     return renderMap($("map"), graph, { onPair: openPair }).catch((e) => errors.push(`map: ${e.message}`));
   });
-  const timelineP = get("/api/timeline", f).then((data) => renderTimeline($("timeline"), data, { onBrush }));
+  const timelineP = get("/api/timeline", f).then((data) => {
+    state.timeline = data;
+    renderTimeline($("timeline"), data, { onBrush });
+  });
   const factsP = get("/api/facts", f, { limit: PAGE, offset: 0 }).then((body) => {
     state.facts = body.items;
     state.register.set(body.items, body.items.length === PAGE);
@@ -128,18 +132,20 @@ async function loadMore() {
   $("register-more").hidden = body.items.length < PAGE;
 }
 
-function renderLegend(graph) {
+function renderLegend(graph, drawn) {
   const box = $("legend");
   clear(box);
   const present = new Set(graph.edges.map((e) => e.category));
   for (const c of CATEGORIES.filter((c) => present.has(c))) {
-    box.appendChild(el("span", { class: "key" }, el("i", { class: "swatch", style: `background:${CATEGORY_COLORS[c]}` }), label(c)));
+    box.appendChild(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${CATEGORY_COLORS[c]}` }), label(c)));
   }
-  box.appendChild(el("span", { class: "key" }, el("i", { class: "line solid" }), "delivered / ongoing"));
-  box.appendChild(el("span", { class: "key" }, el("i", { class: "line dashed" }), "not (yet) delivered"));
+  box.appendChild(el("span", { class: "key" }, el("span", { class: "line solid" }), "delivered / ongoing"));
+  box.appendChild(el("span", { class: "key" }, el("span", { class: "line dashed" }), "not (yet) delivered"));
+  if (drawn.merged) box.appendChild(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${CATEGORY_COLORS.mixed}` }), "mixed"));
   box.appendChild(el("span", { class: "key muted" }, "width: independent sources"));
+  if (drawn.merged) box.appendChild(el("span", { class: "key muted" }, `one arrow per supplier → recipient (${drawn.drawn})`));
   box.appendChild(el("span", { class: "key muted", dataset: { testid: "network-count" } },
-    `${graph.nodes.length} actors, ${graph.edges.length} facts${graph.edges.length >= GRAPH_LIMIT ? " (capped)" : ""}`));
+    `${graph.nodes.length} actors, ${graph.edges.length} facts${graph.edges.length >= GRAPH_LIMIT ? ` (the ${GRAPH_LIMIT} best sourced: narrow the filters)` : ""}`));
 }
 
 function onBrush(since, until) {
@@ -308,18 +314,32 @@ function init() {
     const changed = query(f) !== query(state.filters);
     if (changed) apply(f, { push: false });  // the hash part is handled by hashchange
   });
+  // re-fit the network and redraw the map and timeline when their boxes change size
+  // (window resize, the side panel opening or closing)
   let resizeTimer = null;
-  window.addEventListener("resize", () => {
+  const widths = new Map();
+  const observer = new ResizeObserver((entries) => {
+    let changed = false;
+    for (const entry of entries) {
+      const w = Math.round(entry.contentRect.width);
+      if (widths.get(entry.target) !== w) changed = widths.has(entry.target) || changed;
+      widths.set(entry.target, w);
+    }
+    if (!changed) return;
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
+      state.cy.resize();
+      state.cy.fit(undefined, 30);
+      if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(); }
       renderMap($("map"), state.graph, { onPair: openPair }).catch(() => {});
-      get("/api/timeline", state.filters).then((d) => renderTimeline($("timeline"), d, { onBrush })).catch(() => {});
-    }, 250);
+      if (state.timeline) renderTimeline($("timeline"), state.timeline, { onBrush });
+    }, 120);
   });
+  for (const id of ["network", "map", "timeline"]) observer.observe($(id));
 
   stats();
-  apply(filtersFromUrl(), { push: false });
-  route();
+  // the panel of a shared link (#pair=..., #doc=...) opens once the data is in
+  apply(filtersFromUrl(), { push: false }).finally(route);
 }
 
 init();

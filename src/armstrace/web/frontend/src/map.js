@@ -30,12 +30,12 @@ export async function renderMap(container, graph, { onPair }) {
   const countries = await loadWorld();
   clear(container);
   const width = Math.max(320, container.clientWidth || 600);
-  const height = Math.round(width * 0.52);
+  const height = Math.max(240, container.clientHeight || Math.round(width * 0.52));
   const projection = geoNaturalEarth1().fitExtent([[6, 6], [width - 6, height - 6]], { type: "Sphere" });
   const path = geoPath(projection);
 
   const root = svg("svg", {
-    viewBox: `0 0 ${width} ${height}`, width: "100%", class: "map-svg", role: "img",
+    viewBox: `0 0 ${width} ${height}`, width: "100%", height: "100%", class: "map-svg", role: "img",
     "aria-label": "World map of the transfers",
   });
   const defs = svg("defs");
@@ -95,14 +95,17 @@ export async function renderMap(container, graph, { onPair }) {
     const ty = b.y - ((b.y - cy) / Math.hypot(b.x - cx, b.y - cy)) * 4;
     const what = pair.edges.map((e) => e.designation || label(e.category));
     const title = `${a.node.label} → ${b.node.label}: ${[...new Set(what)].join(", ")}`;
-    const flow = svg("path", {
-      d: `M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${tx.toFixed(1)},${ty.toFixed(1)}`,
-      class: delivered ? "flow" : "flow pending",
-      stroke: categoryColor(cat),
-      "stroke-width": (sourceWidth(sources) * 0.8).toFixed(2),
-      "marker-end": `url(#arrow-${cat})`,
-      "data-source": pair.source, "data-target": pair.target, "data-testid": "map-flow",
-    }, svg("title", {}, title));
+    const d = `M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${tx.toFixed(1)},${ty.toFixed(1)}`;
+    const flow = svg("g", { class: "flow-group" },
+      svg("path", { d, class: "flow-hit" }),
+      svg("path", {
+        d, class: delivered ? "flow" : "flow pending",
+        stroke: categoryColor(cat),
+        "stroke-width": (sourceWidth(sources) * 0.7).toFixed(2),
+        "marker-end": `url(#arrow-${cat})`,
+        "data-source": pair.source, "data-target": pair.target, "data-testid": "map-flow",
+      }),
+      svg("title", {}, title));
     flow.addEventListener("click", () => onPair(pair.source, pair.target));
     flows.appendChild(flow);
     drawn++;
@@ -127,12 +130,25 @@ export async function renderMap(container, graph, { onPair }) {
   const skipped = graph.nodes.filter((n) => !placed[n.id]).map((n) => n.label);
   if (skipped.length) {
     const note = document.createElement("div");
-    note.className = "hint";
-    note.textContent = `Not on the map (no coordinates): ${skipped.join(", ")}`;
+    note.className = "hint map-note";
+    const shown = skipped.slice(0, 30).join(", ");
+    note.textContent = `Not on the map (no coordinates): ${shown}${skipped.length > 30 ? ` and ${skipped.length - 30} more` : ""}`;
     container.appendChild(note);
   }
-  declutter(labels, 1);
-  enableZoom(root, zoom, width, height, (k) => declutter(labels, k));
+  // start zoomed in on the flows when they are all in one region
+  let view = { k: 1, tx: 0, ty: 0 };
+  const pts = Object.keys(degree).map((id) => placed[id]).filter(Boolean);
+  if (pts.length) {
+    const pad = 50;
+    const x0 = Math.min(...pts.map((p) => p.x));
+    const x1 = Math.max(...pts.map((p) => p.x));
+    const y0 = Math.min(...pts.map((p) => p.y));
+    const y1 = Math.max(...pts.map((p) => p.y));
+    const k = Math.min(6, width / (x1 - x0 + 2 * pad), height / (y1 - y0 + 2 * pad));
+    if (k > 1.3) view = { k, tx: width / 2 - k * (x0 + x1) / 2, ty: height / 2 - k * (y0 + y1) / 2 };
+  }
+  declutter(labels, view.k);
+  enableZoom(root, zoom, width, height, view, (k) => declutter(labels, k));
   return drawn;
 }
 
@@ -147,14 +163,13 @@ function declutter(labels, k) {
   }
 }
 
-function enableZoom(root, group, width, height, onZoom) {
-  let k = 1;
-  let tx = 0;
-  let ty = 0;
+function enableZoom(root, group, width, height, view, onZoom) {
+  let { k, tx, ty } = view;
   const apply = () => {
     group.setAttribute("transform", `translate(${tx},${ty}) scale(${k})`);
     root.style.setProperty("--k", k);
   };
+  apply();
   const toLocal = (evt) => {
     const r = root.getBoundingClientRect();
     return [((evt.clientX - r.left) / r.width) * width, ((evt.clientY - r.top) / r.height) * height];
@@ -162,7 +177,7 @@ function enableZoom(root, group, width, height, onZoom) {
   root.addEventListener("wheel", (evt) => {
     evt.preventDefault();
     const [x, y] = toLocal(evt);
-    const next = Math.min(12, Math.max(1, k * (evt.deltaY < 0 ? 1.25 : 0.8)));
+    const next = Math.min(16, Math.max(1, k * (evt.deltaY < 0 ? 1.25 : 0.8)));
     tx = x - ((x - tx) / k) * next;
     ty = y - ((y - ty) / k) * next;
     k = next;
@@ -172,7 +187,7 @@ function enableZoom(root, group, width, height, onZoom) {
   }, { passive: false });
   let drag = null;
   root.addEventListener("pointerdown", (evt) => {
-    if (evt.target.classList?.contains("flow")) return;
+    if (evt.target.closest?.(".flow-group")) return;
     drag = { start: toLocal(evt), tx, ty };
     root.setPointerCapture(evt.pointerId);
   });

@@ -3,6 +3,8 @@
 import cytoscape from "cytoscape";
 import { categoryColor, KIND_COLORS, label, sourceWidth } from "./colors.js";
 
+const MERGE_ABOVE = 150;  // more facts than this: draw one edge per pair
+
 const style = (z = 1) => [
   {
     selector: "node",
@@ -100,9 +102,32 @@ export function renderNetwork(cy, graph) {
       },
     });
   }
-  const showLabels = graph.edges.length <= 40;
-  for (const e of graph.edges) {
-    const what = e.designation || label(e.category);
+  // a big graph: one edge per supplier -> recipient pair (the panel still lists every fact)
+  const merge = graph.edges.length > MERGE_ABOVE;
+  let edges = graph.edges.map((e) => ({ ...e, facts: 1 }));
+  if (merge) {
+    const pairs = new Map();
+    for (const e of graph.edges) {
+      const key = `${e.source}\u0000${e.target}`;
+      const p = pairs.get(key);
+      if (!p) {
+        pairs.set(key, { ...e, facts: 1, cats: new Set([e.category]) });
+        continue;
+      }
+      p.facts += 1;
+      p.cats.add(e.category);
+      p.delivered = p.delivered || e.delivered;
+      p.n_claims += e.n_claims;
+      if (e.n_sources > p.n_sources) Object.assign(p, { n_sources: e.n_sources, status: e.status });
+    }
+    edges = [...pairs.values()].map((p) => ({
+      ...p, category: p.cats.size === 1 ? p.category : "mixed",
+      label: p.facts > 1 ? `${p.facts} facts` : p.label, designation: p.facts > 1 ? null : p.designation,
+    }));
+  }
+  const showLabels = edges.length <= 40;
+  for (const e of edges) {
+    const what = e.facts > 1 ? `${e.facts} facts` : e.designation || label(e.category);
     elements.push({
       group: "edges",
       classes: showLabels ? "labelled" : "",
@@ -124,21 +149,42 @@ export function renderNetwork(cy, graph) {
     animate: false,
     randomize: true,
     padding: 30,
-    nodeRepulsion: () => 9000,
-    idealEdgeLength: () => 90,
-    edgeElasticity: () => 80,
-    nodeOverlap: 20,
-    gravity: 0.6,
-    numIter: 1500,
+    nodeDimensionsIncludeLabels: true,
+    nodeRepulsion: () => 40000,
+    idealEdgeLength: () => 60,
+    edgeElasticity: () => 100,
+    nodeOverlap: 40,
+    gravity: 0.3,
+    numIter: graph.nodes.length > 150 ? 400 : 1500,
     componentSpacing: 60,
   });
-  layout.run();
+  // cose draws its start positions from Math.random: seed it for the run (synchronous)
+  const random = Math.random;
+  Math.random = seeded(graph.nodes.length * 7919 + graph.edges.length);
+  try {
+    layout.run();
+  } finally {
+    Math.random = random;
+  }
   cy.fit(undefined, 30);
   if (cy.zoom() > 1.6) {
     cy.zoom(1.6);
     cy.center();
   }
   readableLabels(cy);
+  return { merged: merge, drawn: edges.length };
+}
+
+/** A seeded PRNG (mulberry32), so the same view always gets the same layout. */
+function seeded(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** Keep labels about 12px on screen whatever the zoom (a big graph is fitted far out). */

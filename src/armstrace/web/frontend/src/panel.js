@@ -24,7 +24,7 @@ function factCard(fact) {
   const what = fact.designation || label(fact.category);
   const card = el("article", { class: "fact", dataset: { testid: "fact", factId: fact.id } });
   card.appendChild(el("header", {},
-    el("i", { class: "swatch", style: `background:${categoryColor(fact.category)}` }),
+    el("span", { class: "swatch", style: `background:${categoryColor(fact.category)}` }),
     el("strong", {}, what), " ",
     el("span", { class: "muted" }, fact.designation ? `(${label(fact.category)})` : ""), " ",
     el("span", { class: "muted" }, `${fact.supplier_name || fact.supplier || "unknown"} → ${fact.recipient_name || fact.recipient || "unknown"}`),
@@ -36,7 +36,7 @@ function factCard(fact) {
   card.appendChild(el("div", { class: "facts-meta" },
     fact.first_date ? `${fact.first_date}${fact.last_date && fact.last_date !== fact.first_date ? ` – ${fact.last_date}` : ""} · ` : "undated · ",
     `${plural(fact.n_claims, "claim")} · ${plural(fact.n_documents, "document")} · ${plural(fact.n_publishers, "publisher")} · `,
-    el("b", {}, plural(fact.n_sources, "independent source")), ` · confidence ${fmt(fact.confidence, 2)}`));
+    el("strong", {}, plural(fact.n_sources, "independent source")), ` · confidence ${fmt(fact.confidence, 2)}`));
   if (history) card.appendChild(history);
   if ((fact.sources || []).length) {
     card.appendChild(el("div", { class: "sources" }, "Sources: ",
@@ -72,6 +72,7 @@ function factCard(fact) {
 function shortUrl(url) {
   try {
     const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") return String(url);
     const p = u.pathname.length > 32 ? `${u.pathname.slice(0, 30)}…` : u.pathname;
     return `${u.hostname}${p}`;
   } catch {
@@ -122,7 +123,7 @@ export function renderDocument(section, doc) {
   const list = el("ol", { class: "claims", dataset: { testid: "document-claims" } });
   for (const c of claims) {
     list.appendChild(el("li", { dataset: { claim: c.id } },
-      el("b", {}, `${c.supplier || "unknown"} → ${c.recipient || "unknown"}`), " ",
+      el("strong", {}, `${c.supplier || "unknown"} → ${c.recipient || "unknown"}`), " ",
       el("span", {}, c.designation || c.item || label(c.category)), " ",
       el("span", { class: "muted" }, `(${label(c.category)})`), " ", badge(c.status),
       c.date ? ` ${c.date}` : "",

@@ -84,7 +84,7 @@ export class Register {
       for (const col of COLUMNS) {
         const value = col.get(f);
         const td = el("td", { class: col.num ? "num" : "" });
-        if (col.key === "category") td.appendChild(el("i", { class: "swatch", style: `background:${categoryColor(f.category)}` }));
+        if (col.key === "category") td.appendChild(el("span", { class: "swatch", style: `background:${categoryColor(f.category)}` }));
         if (col.key === "status") {
           td.appendChild(el("span", { class: "badge", style: `border-color:${statusColor(value)}` }, value));
         } else {

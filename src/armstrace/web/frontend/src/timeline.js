@@ -73,11 +73,11 @@ export function renderTimeline(container, data, { onBrush }) {
     root.appendChild(svg("text", { x: m.left - 5, y: y(t) + 3, class: "tick", "text-anchor": "end" }, String(t)));
   }
   // x labels: the first month after a break, and years (or quarters) where there is room
-  let lastLabelX = -Infinity;
-  const labelAt = (slot, text, strong) => {
+  let labelEnd = -Infinity;
+  const labelAt = (slot, text) => {
     const x = xs(slot);
-    if (x - lastLabelX < (strong ? 44 : 52)) return;
-    lastLabelX = x;
+    if (x < labelEnd + 8) return;
+    labelEnd = x + 2 + 6 * text.length;
     root.appendChild(svg("line", { x1: x, x2: x, y1: m.top + plotH, y2: m.top + plotH + 4, class: "axis" }));
     root.appendChild(svg("text", { x: x + 2, y: height - 6, class: "tick" }, text));
   };
@@ -94,9 +94,9 @@ export function renderTimeline(container, data, { onBrush }) {
     }
     const mo = s.month % 12;
     const afterGap = k === 0 || slots[k - 1].gap;
-    if (afterGap) labelAt(k, mo === 0 ? String(Math.floor(s.month / 12)) : monthName(s.month), true);
-    else if (mo === 0) labelAt(k, String(Math.floor(s.month / 12)), true);
-    else if (step > 14 && mo % 3 === 0) labelAt(k, monthName(s.month).slice(5), false);
+    if (afterGap) labelAt(k, mo === 0 ? String(Math.floor(s.month / 12)) : monthName(s.month));
+    else if (mo === 0) labelAt(k, String(Math.floor(s.month / 12)));
+    else if (step > 14 && mo % 3 === 0) labelAt(k, monthName(s.month).slice(5));
   });
   root.appendChild(svg("line", { x1: m.left, x2: width - m.right, y1: m.top + plotH, y2: m.top + plotH, class: "axis" }));
 
@@ -130,7 +130,8 @@ export function renderTimeline(container, data, { onBrush }) {
   const toMonth = (px, isStart) => {
     const k = Math.min(slots.length - 1, Math.max(0, Math.floor((px - m.left) / step)));
     const s = slots[k];
-    return s.gap ? (isStart ? s.gap[1] + 1 : s.gap[0] - 1) : s.month;
+    const month = s.gap ? (isStart ? s.gap[1] + 1 : s.gap[0] - 1) : s.month;
+    return Math.min(last, Math.max(first, month));
   };
   let from = null;
   overlay.addEventListener("pointerdown", (evt) => {
@@ -165,7 +166,7 @@ export function renderTimeline(container, data, { onBrush }) {
   const legend = el("div", { class: "legend" });
   const present = new Set(rows.map((r) => r.status));
   for (const s of STATUSES.filter((s) => present.has(s))) {
-    legend.appendChild(el("span", { class: "key" }, el("i", { class: "swatch", style: `background:${statusColor(s)}` }), label(s)));
+    legend.appendChild(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${statusColor(s)}` }), label(s)));
   }
   container.appendChild(legend);
 }
