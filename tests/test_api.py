@@ -55,6 +55,9 @@ def test_facts_filter_and_paginate(client):
     assert len(everything) >= 3 and page["items"][0]["id"] == everything[1]["id"]
     one = client.get(f"/api/facts/{fact['id']}").json()
     assert one["id"] == fact["id"] and one["evidence"]
+    # names, demonyms and capitals work as well as codes
+    for name in ("Iran", "iranian", "Tehran", "irn"):
+        assert client.get("/api/facts", params={"supplier": name}).json()["items"] == body["items"], name
 
 
 def test_claims_and_document_view(client):
@@ -129,4 +132,7 @@ def test_read_only_without_a_token(tmp_path):
         assert response.status_code == 403 and "disabled" in response.json()["detail"]
         assert plain.get("/api/facts").json()["items"] == []
         assert plain.get("/docs").status_code == 200
+        headers = plain.get("/api/facts").headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
         assert plain.get("/openapi.json").json()["info"]["title"] == "armstrace"

@@ -100,6 +100,18 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                   description="A sourced register of arms-transfer claims read from the news.")
     app.state.store = store
 
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI needs its own scripts
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        return response
+
     @app.exception_handler(ValueError)
     async def value_error(_request: Request, err: ValueError):
         return JSONResponse(status_code=422, content={"detail": str(err)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -47,9 +48,24 @@ class ClaimFilter:
 
     @staticmethod
     def actor(value: str | None) -> str | None:
+        """The register's code for an actor given as a code ("IRN", "hezbollah") or a name,
+        demonym or metonym ("Iran", "Iranian", "Tehran")."""
         if value is None:
             return None
-        return value.upper() if len(value) == 3 and value.isalpha() else value.lower()
+        value = value.strip()
+        code = value.upper() if len(value) == 3 and value.isalpha() else value.lower()
+        names = _actor_names()
+        if code in names["codes"]:
+            return code
+        return names["surfaces"].get(value.lower(), code)
+
+
+@lru_cache(maxsize=1)
+def _actor_names() -> dict:
+    from ..nlp.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    return {"codes": set(gazetteer.actors), "surfaces": gazetteer.surface_actor}
 
 
 def _is_date_prefix(value: str) -> bool:
