@@ -81,7 +81,9 @@ def test_graph_timeline_stats_lookup(client):
     assert nodes["IRN"]["label"] == "Iran" and nodes["IRN"]["lat"] is not None and nodes["IRN"]["kind"] == "state"
     assert any(e["source"] == "IRN" and e["target"] == "RUS" and e["delivered"] for e in graph["edges"])
     assert any(e["source"] == "RUS" and e["target"] == "IRN" and not e["delivered"] for e in graph["edges"])
-    assert client.get("/api/timeline").status_code == 200
+    timeline = client.get("/api/timeline").json()
+    assert timeline["undated"] == sum(1 for c in client.get("/api/claims").json()["items"] if not c["date"])
+    assert all({"month", "status", "category", "claims"} <= set(row) for row in timeline["months"])
     stats = client.get("/api/stats").json()
     assert stats["documents"] == 3 and stats["claims"] >= 3 and stats["by_category"]
     assert client.get("/api/lookup/actors", params={"q": "iran"}).json()[0]["code"] == "IRN"

@@ -158,14 +158,16 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                   "n_claims": x.n_claims, "delivered": x.status in ("delivered", "ongoing")} for x in facts]
         return {"nodes": nodes, "edges": edges}
 
-    @app.get("/api/timeline", summary="Claims per month by status")
+    @app.get("/api/timeline", summary="Claims per month by status and category")
     def timeline(f: Filters):
         month = func.substr(ClaimRow.date, 1, 7)
-        stmt = select(month, ClaimRow.status, func.count()).where(ClaimRow.date.is_not(None))
-        stmt = claim_conditions(stmt, f).group_by(month, ClaimRow.status).order_by(month)
+        stmt = select(month, ClaimRow.status, ClaimRow.category, func.count())
+        stmt = claim_conditions(stmt, f).group_by(month, ClaimRow.status, ClaimRow.category).order_by(month)
         with store.Session() as session:
             rows = session.execute(stmt).all()
-        return {"months": [{"month": m, "status": s, "claims": n} for m, s, n in rows if m and len(m) == 7]}
+        months = [{"month": m, "status": s, "category": c, "claims": n} for m, s, c, n in rows if m and len(m) == 7]
+        undated = sum(n for m, _s, _c, n in rows if not (m and len(m) == 7))
+        return {"months": months, "undated": undated}
 
     @app.get("/api/stats", summary="Counts of the register")
     def stats():
