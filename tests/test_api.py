@@ -22,6 +22,10 @@ ARTICLES = {
         "Norway to give howitzers\n\n"
         "Norway will donate eight M109 howitzers to Ukraine, the defence minister said."
     ),
+    "wire.jsonl": (
+        '{"id": "wire-1", "title": "Poland receives tanks", "date": "2024-03-05", '
+        '"text": "Poland has received K2 tanks from South Korea, the defence ministry said."}\n'
+    ),
     "hostile.txt": (
         "A page with markup in it\n\n"
         "Germany delivered <script>window.__pwned=1</script> IRIS-T air defence systems to Ukraine, the ministry said."
@@ -83,9 +87,13 @@ def test_graph_timeline_stats_lookup(client):
     assert any(e["source"] == "RUS" and e["target"] == "IRN" and not e["delivered"] for e in graph["edges"])
     timeline = client.get("/api/timeline").json()
     assert timeline["undated"] == sum(1 for c in client.get("/api/claims").json()["items"] if not c["date"])
-    assert all({"month", "status", "category", "claims"} <= set(row) for row in timeline["months"])
+    assert timeline["months"] and all(set(row) == {"month", "status", "claims"} for row in timeline["months"])
+    assert {row["month"] for row in timeline["months"]} == {"2024-03"}
+    both = client.get("/api/timeline", params={"by": "both"}).json()
+    assert both["months"] and all(set(row) == {"month", "status", "category", "claims"} for row in both["months"])
+    assert client.get("/api/timeline", params={"by": "colour"}).status_code == 422
     stats = client.get("/api/stats").json()
-    assert stats["documents"] == 3 and stats["claims"] >= 3 and stats["by_category"]
+    assert stats["documents"] == 4 and stats["claims"] >= 3 and stats["by_category"]
     assert client.get("/api/lookup/actors", params={"q": "iran"}).json()[0]["code"] == "IRN"
     assert "ira" in [a["code"] for a in client.get("/api/lookup/actors", params={"q": "ira"}).json()]
     assert any(d["designation"].startswith("Su-35") for d in client.get("/api/lookup/designations", params={"q": "su-3"}).json())

@@ -16,7 +16,7 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -158,15 +158,21 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                   "n_claims": x.n_claims, "delivered": x.status in ("delivered", "ongoing")} for x in facts]
         return {"nodes": nodes, "edges": edges}
 
-    @app.get("/api/timeline", summary="Claims per month by status and category")
-    def timeline(f: Filters):
+    @app.get("/api/timeline", summary="Claims per month by status, category, or both")
+    def timeline(f: Filters, by: Literal["status", "category", "both"] = "status"):
         month = func.substr(ClaimRow.date, 1, 7)
-        stmt = select(month, ClaimRow.status, ClaimRow.category, func.count())
-        stmt = claim_conditions(stmt, f).group_by(month, ClaimRow.status, ClaimRow.category).order_by(month)
+        keys = {"status": [ClaimRow.status], "category": [ClaimRow.category],
+                "both": [ClaimRow.status, ClaimRow.category]}[by]
+        stmt = claim_conditions(select(month, *keys, func.count()), f).group_by(month, *keys).order_by(month)
         with store.Session() as session:
             rows = session.execute(stmt).all()
-        months = [{"month": m, "status": s, "category": c, "claims": n} for m, s, c, n in rows if m and len(m) == 7]
-        undated = sum(n for m, _s, _c, n in rows if not (m and len(m) == 7))
+        names = [k.key for k in keys]
+        months, undated = [], 0
+        for row in rows:
+            if row[0] and len(row[0]) == 7:
+                months.append({"month": row[0], **dict(zip(names, row[1:-1])), "claims": row[-1]})
+            else:
+                undated += row[-1]
         return {"months": months, "undated": undated}
 
     @app.get("/api/stats", summary="Counts of the register")
