@@ -220,3 +220,31 @@ def test_bad_database_url_is_a_clear_error():
     result = run_cli("facts", "--db", "mysql://nobody@nowhere/db")
     assert result.returncode == 1
     assert "cannot open the database" in result.stderr.decode()
+
+
+def test_a_document_that_breaks_extraction_is_skipped_and_named(db_url, tmp_path, monkeypatch):
+    import armstrace.extract as extract
+    from armstrace.pipeline import ingest
+
+    real = extract.extract_document
+
+    def fragile(doc, nlp=None):
+        if "poison" in doc.text:
+            raise RuntimeError("parser exploded")
+        return real(doc, nlp)
+
+    def fragile_batch(docs, nlp=None, batch_size=32):
+        for doc in docs:
+            yield doc, fragile(doc, nlp)
+
+    monkeypatch.setattr(extract, "extract_document", fragile)
+    monkeypatch.setattr(extract, "extract_documents", fragile_batch)
+    for name, text in (("a.txt", "Norway will donate howitzers to Ukraine."), ("b.txt", "A poison pill sentence."),
+                       ("c.txt", "Spain has sent tanks to Ukraine.")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    problems = []
+    with Store(db_url) as store:
+        summary = ingest([str(tmp_path)], store, on_problem=problems.append)
+        assert summary.outcomes["new"] == 2 and summary.skipped == 1
+        assert "b.txt" in str(problems[0]) and "parser exploded" in str(problems[0])
+        assert store.counts()["documents"] == 2

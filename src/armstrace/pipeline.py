@@ -32,8 +32,6 @@ def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None
            on_problem: Callable[[InputProblem], None] | None = None,
            on_document: Callable[[Document, str, IngestSummary], None] | None = None) -> IngestSummary:
     """Read, extract and store every input; returns what happened."""
-    from .extract import extract_documents
-
     summary = IngestSummary()
 
     def problem(p: InputProblem) -> None:
@@ -52,7 +50,7 @@ def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None
                 continue
             yield doc
 
-    for doc, claims in extract_documents(needing_work()):
+    for doc, claims in extract_safely(needing_work(), problem):
         records = [claim.to_dict() for claim in claims]
         outcome = store.add(doc, records)
         summary.outcomes[outcome] += 1
@@ -62,3 +60,30 @@ def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None
             on_document(doc, outcome, summary)
     summary.facts = store.counts()["facts"]
     return summary
+
+
+BATCH = 32
+
+
+def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem], None]):
+    """`extract_documents` in batches; a document that makes extraction fail is reported
+    (named by its source and id) and skipped, and the rest of the batch goes on."""
+    from itertools import islice
+
+    from .extract import extract_document, extract_documents
+
+    docs = iter(docs)
+    while batch := list(islice(docs, BATCH)):
+        try:
+            yield from list(extract_documents(batch))
+            continue
+        except Exception:  # find the culprit: one document at a time
+            pass
+        for doc in batch:
+            try:
+                claims = extract_document(doc)
+            except Exception as err:
+                where = doc.source_path or doc.id
+                on_problem(InputProblem(where, f"document {doc.id}: extraction failed ({type(err).__name__}: {err})"))
+                continue
+            yield doc, claims
