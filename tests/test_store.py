@@ -114,6 +114,13 @@ def test_filters(db_url):
             ClaimFilter(status="shipped")
         with pytest.raises(ValueError, match="since must be an ISO date"):
             ClaimFilter(since="last year")
+        # an unnamed party is "unknown"; names and demonyms work like codes
+        store.add(doc("u", "Someone sent rifles to Ukraine.", published="2024-03-01"),
+                  [claim(supplier=None, category="small_arms", status="delivered", evidence="Someone sent rifles to Ukraine.")])
+        assert [c.doc for c in store.claims(supplier="unknown")] == ["u"]
+        assert [f.category for f in store.facts(supplier="unknown")] == ["small_arms"]
+        assert [f.category for f in store.facts(party="Iranian")] == ["drone"]
+        assert len(store.claims(party="UKR")) == 2
 
 
 # -- the command, on real news ----------------------------------------------------------------

@@ -175,12 +175,14 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                 undated += row[-1]
         return {"months": months, "undated": undated}
 
-    @app.get("/api/stats", summary="Counts of the register")
-    def stats():
+    @app.get("/api/stats", summary="Counts of the register; by_category and by_status follow the filters")
+    def stats(f: Filters):
         counts = store.counts()
         with store.Session() as session:
-            by_category = dict(session.execute(select(ClaimRow.category, func.count()).group_by(ClaimRow.category)).all())
-            by_status = dict(session.execute(select(ClaimRow.status, func.count()).group_by(ClaimRow.status)).all())
+            by_category = dict(session.execute(
+                claim_conditions(select(ClaimRow.category, func.count()), f).group_by(ClaimRow.category)).all())
+            by_status = dict(session.execute(
+                claim_conditions(select(ClaimRow.status, func.count()), f).group_by(ClaimRow.status)).all())
         return {**counts, "by_category": by_category, "by_status": by_status}
 
     @app.get("/api/lookup/actors", summary="Actors whose code or name starts with q")

@@ -131,14 +131,29 @@ class FactRecord:
         return asdict(self)
 
 
-def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
+UNKNOWN = "unknown"  # filter value for a party the text does not name
+
+
+def _party(column, value: str, unnamed_is_empty: bool):
+    """column matches actor `value`; "unknown" matches the unnamed party (NULL in claims, '' in facts)."""
+    code = ClaimFilter.actor(value)
+    if code == UNKNOWN:
+        return column == "" if unnamed_is_empty else column.is_(None)
+    return column == code
+
+
+def party_conditions(stmt: Select, f: ClaimFilter, supplier, recipient, unnamed_is_empty: bool = False) -> Select:
     if f.supplier:
-        stmt = stmt.where(claim.supplier == ClaimFilter.actor(f.supplier))
+        stmt = stmt.where(_party(supplier, f.supplier, unnamed_is_empty))
     if f.recipient:
-        stmt = stmt.where(claim.recipient == ClaimFilter.actor(f.recipient))
+        stmt = stmt.where(_party(recipient, f.recipient, unnamed_is_empty))
     if f.party:
-        actor = ClaimFilter.actor(f.party)
-        stmt = stmt.where(or_(claim.supplier == actor, claim.recipient == actor))
+        stmt = stmt.where(or_(_party(supplier, f.party, unnamed_is_empty), _party(recipient, f.party, unnamed_is_empty)))
+    return stmt
+
+
+def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
+    stmt = party_conditions(stmt, f, claim.supplier, claim.recipient)
     if f.category:
         stmt = stmt.where(claim.category == f.category)
     if f.designation:
@@ -191,13 +206,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
     stmt = select(FactRow).where(FactRow.n_claims > 0)
     if fact_id is not None:
         stmt = stmt.where(FactRow.id == fact_id)
-    if f.supplier:
-        stmt = stmt.where(FactRow.supplier == ClaimFilter.actor(f.supplier))
-    if f.recipient:
-        stmt = stmt.where(FactRow.recipient == ClaimFilter.actor(f.recipient))
-    if f.party:
-        actor = ClaimFilter.actor(f.party)
-        stmt = stmt.where(or_(FactRow.supplier == actor, FactRow.recipient == actor))
+    stmt = party_conditions(stmt, f, FactRow.supplier, FactRow.recipient, unnamed_is_empty=True)
     if f.category:
         stmt = stmt.where(FactRow.category == f.category)
     if f.designation:
