@@ -321,3 +321,172 @@ def test_coordinated_aid_noun_keeps_its_governor_and_no_half_claim():
 def test_spare_parts_count_as_their_platform():
     assert quads("Oman would provide spare parts for its naval fleet to Kenya.") == {("OMN", "KEN", "naval", "planned")}
     assert triples("Japan sold spare parts for F-16 fighters to Taiwan.") == {("JPN", "TWN", "aircraft")}
+
+
+# -- status and attribution of found claims ------------------------------------------------
+
+def test_according_to_a_report_names_its_publisher():
+    claims = run("Belarus has sold most of the rifles Mali has bought since 2015, according to a study "
+                 "published by the Small Arms Survey.")
+    assert {(c.supplier, c.recipient) for c in claims} == {("BLR", "MLI")}
+    assert any("Small Arms Survey" in a for c in claims for a in c.attribution)
+
+
+def test_he_said_is_attributed_to_the_person_named_before():
+    claims = run("Maria Lopez, a defence analyst, spoke on Tuesday. Norway has sold radars to Chile, she said.")
+    assert [c.attribution for c in claims] == [["Maria Lopez"]]
+
+
+def test_call_for_a_transfer_is_only_considered_and_attributed():
+    claims = run("Senator Jane Doe spoke on Monday. She called for more military aid to Moldova.")
+    assert {(c.supplier, c.recipient, c.status) for c in claims} <= {(None, "MDA", "considered")}
+    claims = run("Finland sent rifles to Estonia. A senator called for the sale of more rifles to Estonia by Finland.")
+    assert ("FIN", "EST", "small_arms", "considered") in {(c.supplier, c.recipient, c.category, c.status) for c in claims}
+    assert quads("The lawmaker calls for revenge for giving Latvia tanks, the paper said.") <= {
+        (None, "LVA", "armored_vehicle", "delivered")}
+
+
+def test_purchase_noun_is_a_deal():
+    assert ("USA", "GRC", "aircraft", "agreed") in quads(
+        "The offset covers Greece's purchase of six American transport aircraft.")
+
+
+def test_its_navy_is_the_owner_named_before():
+    assert quads("Peru needs ships, and Spain would provide patrol boats for its navy.") == {
+        ("ESP", "PER", "naval", "planned")}
+
+
+def test_group_named_in_a_following_apposition():
+    assert triples("Police say the ring sold rifles to Colombia's largest guerrilla group, the Revolutionary "
+                   "Armed Forces of Colombia (FARC), for years.") == {("other-group", "farc", "small_arms")}
+
+
+def test_involved_in_selling_takes_the_tense_of_involved():
+    assert quads("The cartel is involved in selling rifles to the FARC.") == {
+        ("other-group", "farc", "small_arms", "ongoing")}
+
+
+# -- no transfer: policies, fields, other goods, places -------------------------------------
+
+def test_policy_and_field_mentions_are_no_claims():
+    assert run("Critics say the Dutch arms exports code is too weak.") == []
+    assert run("The embargo on arms sales to Myanmar will be reviewed next year.") == []
+    assert run("The sheer size of the Belgian arms trade is rarely discussed.") == []
+    assert run("Weapons acquisition by gangs is common in the region.") == []
+
+
+def test_other_goods_trafficking_is_no_claim():
+    assert run("Peru is fighting the heroin-trafficking networks in its jungle.") == []
+    assert run("Police in Chile arrested ten people for drug smuggling to Bolivia.") == []
+
+
+def test_deployment_to_a_base_is_no_claim():
+    assert run("Qatar will send fighter jets to the Incirlik air base to support the campaign.") == []
+
+
+def test_reporting_source_does_not_supply_what_was_acquired():
+    claims = run("A Dutch official said on Monday that Syria had acquired new missiles.")
+    assert all(c.supplier != "NLD" for c in claims)
+
+
+def test_group_acquiring_weapons_has_no_guessed_supplier():
+    assert run("Since 2012 officials in Brazil have said that gangs could acquire rifles online.") == []
+
+
+def test_countries_like_x_are_the_recipients():
+    assert triples("Norinco has been accused of selling missiles to countries like Sudan and Iran.") == {
+        ("CHN", "SDN", "missile"), ("CHN", "IRN", "missile")}
+    assert run("We know that Italy has given military aid to several African countries.") == []
+
+
+def test_participle_before_a_transfer_noun_gives_the_status():
+    assert quads("Norway speeding up delivery of patrol boats to Estonia") == {("NOR", "EST", "naval", "planned")}
+    assert quads("The proposed sale of tanks to Egypt by Germany was discussed.") == {
+        ("DEU", "EGY", "armored_vehicle", "offered")}
+
+
+def test_speaker_of_a_quotation_spanning_sentences():
+    claims = run('"Denmark has sent rifles to Latvia. It will also send tanks," Anna Berg said on Monday.')
+    assert {(c.category, tuple(c.attribution)) for c in claims} >= {("small_arms", ("Anna Berg",))}
+    claims = run('The minister Anna Berg said: "We have trained many soldiers. Denmark has sent rifles to Latvia."'
+                 ' Sweden sold jets to Chile.')
+    got = {(c.supplier, c.recipient, tuple(c.attribution)) for c in claims}
+    assert ("DNK", "LVA", ("minister Anna Berg",)) in got and ("SWE", "CHL", ()) in got
+
+
+def test_goods_for_guns_trade_with_a_group():
+    text = "The FARC is strong. Officials accused members of the Peruvian army of running an oil-for-guns trade with the rebels."
+    assert ("PER", "farc", "small_arms") in triples(text)
+
+
+def test_network_accused_of_smuggling_is_not_named_by_its_clients():
+    claims = run("Police accuse Perez's network of smuggling some 300 rifles into Colombia for the FARC rebel group, "
+                 "reported La Voz.")
+    assert {(c.supplier, c.recipient, c.category) for c in claims} == {("other-group", "farc", "small_arms")}
+    assert set(claims[0].attribution) == {"Police", "La Voz"}
+
+
+def test_ring_smuggling_from_army_stocks_to_a_group_known_as():
+    text = ("Police broke up a trafficking ring which smuggled rifles from the Peruvian army to an ex-FARC "
+            "faction known as the Oliver Sinisterra Front.")
+    assert triples(text) == {("PER", "other-group", "small_arms")}
+
+
+def test_suspended_deal_is_halted():
+    assert quads("Austria and Sweden suspended military aid and weapons deals with Kenya.") == {
+        ("AUT", "KEN", "unspecified", "halted"), ("SWE", "KEN", "unspecified", "halted")}
+
+
+def test_title_case_headline_verb_tagged_as_noun():
+    assert triples("Norway Supply Estonia With New Armoured Personnel Carriers, Night-Vision Goggles\n") == {
+        ("NOR", "EST", "armored_vehicle"), ("NOR", "EST", "electronics")}
+
+
+def test_object_coordinated_with_the_verb():
+    text = 'Spain plans to deliver armoured personnel carriers to Latvia "as soon as possible", and 4 more howitzers.'
+    assert triples(text) == {("ESP", "LVA", "armored_vehicle"), ("ESP", "LVA", "artillery")}
+
+
+def test_colon_after_a_speech_act_attributes_the_claim():
+    claims = run("Norway has sent a warning to Chile: if Chile buys the jets from Sweden, talks will end.")
+    assert [(c.supplier, c.recipient, c.attribution) for c in claims] == [("SWE", "CHL", ["Norway"])]
+
+
+def test_in_exchange_continues_the_reported_passage():
+    claims = run("According to rumours among analysts, Latvia will soon donate 50 tanks to Estonia. It is a big step. "
+                 "In exchange, Latvia will get 60 new tanks from Norway. Sweden sold jets to Chile.")
+    got = {(c.supplier, c.recipient, tuple(c.attribution)) for c in claims}
+    assert ("NOR", "LVA", ("rumours among analysts",)) in got and ("SWE", "CHL", ()) in got
+
+
+def test_news_teller_is_no_supplier_and_people_are_no_aircraft():
+    assert run("Tension rose after Dutch officials broke the news that Syria had acquired new cruise missiles.") == []
+    assert run("A British minister said that Sudan must hand over the alleged bombers of the airliner.") == []
+    assert triples("Russia delivered bombers to Algeria.") == {("RUS", "DZA", "aircraft")}
+
+
+def test_a_persons_government_is_not_guessed_from_context():
+    claims = run("Norway is a donor. The paper called it evidence of Danish military support for Olsen's government.")
+    assert all(c.recipient is None for c in claims)
+
+
+def test_supplier_in_a_participle_compound():
+    assert quads("Norway is angry while US-supplied rifles reach the front. Chinese-made rifles were found.") == {
+        ("USA", None, "small_arms", "delivered")}
+
+
+def test_half_claim_completed_from_the_document():
+    text = ("Critics say the sale of arms to Chad was a mistake. Norway sold arms to Chad in 1990. "
+            "Profits from sales of arms to Chad were hidden.")
+    assert {(c.supplier, c.recipient) for c in run(text)} == {("NOR", "TCD")}
+
+
+def test_no_more_transfers_is_halted():
+    assert quads('The minister said there would be "no more transfers of Norwegian military equipment to Iran".') == {
+        ("NOR", "IRN", "unspecified", "halted")}
+
+
+def test_civil_aircraft_are_no_claim():
+    assert run("Meanwhile, flag carrier Air Malta is considering to buy 12 new aircraft from Boeing.") == []
+    assert triples("Egypt bought 20 passenger aircraft from Boeing. Egypt bought 20 fighter aircraft from France.") == {
+        ("FRA", "EGY", "aircraft")}

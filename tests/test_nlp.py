@@ -67,3 +67,12 @@ def test_normalise_keeps_length_and_recases_shouting():
 def test_normalise_unwraps_hard_wrapped_paragraphs():
     text = "The ministry said on Monday that it had approved the sale of\nthirty trucks to the army."
     assert "\n" not in normalise(text)
+
+
+def test_title_case_headline_with_a_lower_case_quotation_is_recased():
+    text = 'Norway Speeding Up Transfer of Patrol Boats to Estonia After "worrying naval incidents"'
+    out = normalise(text)
+    assert len(out) == len(text)
+    assert "speeding up transfer of patrol boats" in out
+    prose = 'In May Defence Minister Odd Hansen told the Storting Defence Committee there would be "no more sales"'
+    assert normalise(prose) == prose  # a prose line full of names stays as it is

@@ -43,8 +43,29 @@ _SPEECH_NOUNS = {"statement", "report", "remarks", "claim", "claims", "allegatio
                  "announcement", "testimony", "comments", "accusation", "accusations", "charge", "charges"}
 
 
+_PUBLISH_VERBS = {"release", "publish", "issue", "compile", "produce", "prepare", "write", "commission", "present"}
+
+
+def _publisher(noun: Token) -> str | None:
+    """ "a report released by X", "a study published by X": the body behind the document."""
+    for c in noun.children:
+        if c.dep_ == "acl" and c.lemma_.lower() in _PUBLISH_VERBS:
+            for a in c.children:
+                if a.dep_ == "agent" or (a.dep_ == "prep" and a.lower_ == "by"):
+                    for p in a.children:
+                        if p.dep_ == "pobj":
+                            return phrase_text(p)
+    return None
+
+
+_ANNOUNCE_NOUNS = {"ultimatum", "warning", "statement", "message", "announcement", "threat", "reminder"}
+
+
 def _noun_source(noun: Token) -> str | None:
     """ "a statement by Reagan that ...", "a report from Angola said", "Iran's claim that ..." """
+    published = _publisher(noun)
+    if published:
+        return published
     for c in noun.children:
         if c.dep_ == "poss":
             return phrase_text(c)
@@ -60,7 +81,7 @@ def _noun_source(noun: Token) -> str | None:
 def _source_of(verb: Token, pronoun=None) -> str | None:
     for c in verb.children:
         if c.dep_ in ("nsubj", "csubj"):
-            if c.lower_ in ("it", "they") and pronoun is not None:
+            if c.lower_ in ("it", "they", "he", "she") and pronoun is not None:
                 return pronoun(c)
             if c.lower_ in _PRONOUNS:
                 return None
@@ -70,6 +91,10 @@ def _source_of(verb: Token, pronoun=None) -> str | None:
             for p in c.children:
                 if p.dep_ == "pobj":
                     return phrase_text(p)
+    if verb.i > 0 and verb.doc[verb.i - 1].text == "," and verb.lemma_.lower() in ("say", "report", "write", "tell"):
+        for c in verb.children:  # inverted ", reported El Tiempo" parsed with the source as object
+            if c.dep_ in ("dobj", "attr") and c.i > verb.i and (c.pos_ == "PROPN" or c.ent_type_):
+                return phrase_text(c)
     if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in verb.children) or any(
             c.dep_ == "auxpass" for c in verb.children) and verb.lemma_.lower() in ("report", "say", "claim", "allege"):
         return "report"
@@ -93,8 +118,13 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
     sources: list[tuple[int, str]] = []
     # reporting verbs governing the trigger
     tok = trigger
+    path = [trigger]
     while tok.head.i != tok.i:
         tok = tok.head
+        path.append(tok)
+        if tok.lemma_.lower() == "call" and not (len(path) >= 3 and path[-2].lower_ == "for"
+                                                 and all(t.dep_ == "conj" for t in path[:-3])):
+            continue  # only "X called for <the transfer>" reports X's view
         if _is_reporting(tok, lex):
             src = _source_of(tok, pronoun)
             if src:
@@ -111,9 +141,9 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
         if tok.i in trigger_subtree or tok.i in exclude or any(i == tok.i for i, _ in sources):
             continue
         if _is_reporting(tok, lex) and tok.dep_ in ("ROOT", "ccomp", "parataxis", "conj", "advcl") and \
-                tok.lemma_.lower() not in ("deny", "show", "find", "concern", "point", "comment", "criticize",
+                tok.lemma_.lower() not in ("deny", "call", "show", "find", "concern", "point", "comment", "criticize",
                                            "criticise", "condemn", "complain", "blame"):
-            src = _source_of(tok)
+            src = _source_of(tok, pronoun)
             if src:
                 sources.append((tok.i, src))
     # "according to X"
@@ -125,7 +155,7 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
             if not objs:
                 objs = [c for c in tok.nbor(1).subtree if c.dep_ == "pobj"][:1]
             for obj in objs:
-                sources.append((tok.i, phrase_text(obj)))
+                sources.append((tok.i, _publisher(obj) or phrase_text(obj)))
     # headline style "White House: Iran preparing to ..." / "... to Ukraine: Putin"
     words = [t for t in sent if not t.is_space]
     colons = [t for t in words if t.text == ":"]
@@ -133,12 +163,109 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
         colon = colons[0]
         lead = [t for t in words if t.i < colon.i]
         tail = [t for t in words if t.i > colons[-1].i]
+        speaking = [t for t in lead if t.pos_ in ("VERB", "AUX") and (
+            t.lemma_.lower() in lex.attribution_verbs or any(
+                c.dep_ == "dobj" and c.lower_ in _ANNOUNCE_NOUNS for c in t.children))]
         if 0 < len(lead) <= 5 and all(t.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "PART", "PUNCT") for t in lead):
             sources.append((lead[0].i, sent.doc[lead[0].i:colon.i].text))
+        elif speaking and trigger.i > colon.i and _source_of(speaking[0], pronoun):
+            # "The US has issued an ultimatum to Turkey: if it buys ...", "X warned: ..."
+            sources.append((speaking[0].i, _source_of(speaking[0], pronoun)))
         elif 0 < len(tail) <= 4 and all(t.pos_ in ("PROPN", "PUNCT") for t in tail):
             sources.append((tail[0].i, sent.doc[tail[0].i:tail[-1].i + 1].text.strip(" .")))
     out: list[str] = []
     for _i, src in sorted(sources, key=lambda pair: pair[0]):
         if src and src not in out:
             out.append(src)
+    return out
+
+
+def source_tokens(sent: Span, lex: Lexicon) -> set[int]:
+    """Token indices of the sources named in a sentence ("U.S. officials said", "according to Iranian
+    media"): the actors there report the claim and are no party to it."""
+    out: set[int] = set()
+    for tok in sent:
+        if _is_reporting(tok, lex):
+            for c in tok.children:
+                if c.dep_ in ("nsubj", "agent"):
+                    out.update(t.i for t in c.subtree)
+        elif tok.lower_ == "according" and tok.i + 1 < sent.end and tok.nbor(1).lower_ == "to":
+            out.update(t.i for t in tok.subtree)
+        elif tok.dep_ in ("ccomp", "acl") and any(c.dep_ == "mark" and c.lower_ == "that" for c in tok.children):
+            # "officials broke the news that X had acquired ...": whoever tells it is no party
+            gov = tok.head.head if tok.head.pos_ == "NOUN" and tok.head.dep_ in ("dobj", "pobj") else tok.head
+            for c in gov.children:
+                if c.dep_ == "nsubj":
+                    out.update(t.i for t in c.subtree)
+    return out
+
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "\u201c", "\u201d"
+
+
+def _person_before(doc, index: int, earliest: int) -> str | None:
+    for ent in reversed(doc.ents):
+        if ent.label_ == "PERSON" and earliest <= ent.start and ent.end <= index:
+            return ent.text.strip()
+    return None
+
+
+def _speaker(tokens, lex: Lexicon, earliest: int) -> str | None:
+    """The source of the first reporting verb among `tokens` ("he said", "said the minister")."""
+    for tok in tokens:
+        if tok.pos_ in ("VERB", "AUX") and tok.lemma_.lower() in lex.attribution_verbs and \
+                tok.lemma_.lower() not in ("deny", "ask", "call", "urge", "demand"):
+            subj = [c for c in tok.children if c.dep_ == "nsubj"]
+            if subj and subj[0].lower_ in ("he", "she"):
+                return _person_before(tok.doc, subj[0].i, earliest)
+            src = _source_of(tok)
+            if src:
+                return src
+    return None
+
+
+def quote_sources(sents: list[Span], lex: Lexicon) -> dict[int, str]:
+    """Sources of sentences inside a quotation that spans several sentences.
+
+    `"We will send tanks. We will send jets," the minister said.` gives the first sentence the
+    minister; `The minister said: "We will send tanks. ...` gives the sentences after the first one.
+    Returns sentence number -> source.
+    """
+    out: dict[int, str] = {}
+    in_quote, start, opener = False, None, None
+    for number, sent in enumerate(sents):
+        was_in = in_quote
+        close_at = None
+        open_at = None
+        for tok in sent:
+            for ch in tok.text:
+                if ch in _OPEN_QUOTES or (ch == '"' and not in_quote):
+                    if not in_quote:
+                        open_at = tok.i
+                    in_quote = True
+                elif ch in _CLOSE_QUOTES or ch == '"':
+                    if in_quote:
+                        close_at = tok.i
+                    in_quote = False
+        if not was_in and in_quote:  # a quotation opens here and runs on
+            start = number
+            lead = [t for t in sent if open_at is not None and t.i < open_at]
+            opener = _speaker(lead, lex, sents[max(0, number - 3)].start) if lead else None
+            continue
+        if was_in and start is not None:
+            if in_quote:
+                if opener:
+                    out[number] = opener
+                continue
+            # the quotation closes in this sentence: the speaker comes after the close
+            tail = [t for t in sent if close_at is not None and t.i > close_at]
+            speaker = opener or _speaker(tail, lex, sents[max(0, start - 3)].start)
+            if speaker:
+                for k in range(start + (1 if opener else 0), number):
+                    out[k] = speaker
+                if opener:
+                    out[number] = speaker
+            start, opener = None, None
+        if len(out) > 10000:
+            break
     return out

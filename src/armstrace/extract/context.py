@@ -29,6 +29,7 @@ class DocContext:
     sentences: int = 0
     leaders: dict = field(default_factory=dict)  # surname -> actor code ("Clinton" -> USA)
     persons: list = field(default_factory=list)  # (token index, actor code or None) of named people
+    person_names: list = field(default_factory=list)  # (token index, sentence number, name) of named people
 
     def person_code(self, ent) -> str | None:
         """The state a named person stands for, when a leader ("Hillary Clinton" -> USA)."""
@@ -48,12 +49,23 @@ class DocContext:
                 return code
         return None
 
+    def last_person(self, before: int, sent, window: int = 2) -> str | None:
+        """ "he said", "she told": the name of the person named last before `before`."""
+        for ent in reversed([e for e in sent.ents if e.label_ == "PERSON" and e.end <= before]):
+            return ent.text.strip()
+        for position, number, name in reversed(self.person_names):
+            if position < sent.start and self.sentences - number <= window:
+                return name
+            break
+        return None
+
     def observe_sentence(self, sent) -> None:
         """Record the actors a sentence names (call after extracting from it)."""
         seen_ents = set()
         for ent in sent.ents:
             if ent.label_ == "PERSON":
                 self.persons.append((ent.start, self.person_code(ent)))
+                self.person_names.append((ent.start, self.sentences, ent.text.strip()))
             if ent.label_ != "ACTOR" or ent.start in seen_ents:
                 continue
             seen_ents.add(ent.start)
@@ -65,12 +77,12 @@ class DocContext:
         self.sentences += 1
 
     def resolve(self, before: int, sent, *, state: bool | None = True, exclude=(),
-                prefer_subject: bool = False, window: int = 100) -> str | None:
-        """The most recent fitting actor mentioned before token index `before`."""
+                prefer_subject: bool = False, window: int = 100, skip=frozenset()) -> str | None:
+        """The most recent fitting actor mentioned before token index `before` (not at `skip` indices)."""
         pool = []
         # the current sentence's own actors, left of the anaphor
         for ent in sent.ents:
-            if ent.label_ == "ACTOR" and ent.end <= before:
+            if ent.label_ == "ACTOR" and ent.end <= before and ent.start not in skip:
                 actor = self.gaz.actor(ent.ent_id_)
                 if actor is not None:
                     subj = ent.root.dep_ in ("nsubj", "nsubjpass")

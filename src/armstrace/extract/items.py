@@ -54,7 +54,8 @@ def _reachable(root: Token, blocked: set[int]) -> set[int]:
             if child.i in seen or child.i in blocked:
                 continue
             dep = child.dep_
-            if dep == "prep" and child.lower_ not in _ITEM_PREPS:
+            if dep == "prep" and child.lower_ not in _ITEM_PREPS and not (
+                    child.i > 0 and child.doc[child.i - 1].text == "-"):  # "drugs-for-guns"
                 continue
             if dep == "prep" or dep in _ITEM_EDGES:
                 seen.add(child.i)
@@ -73,6 +74,18 @@ def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set
     if head.i in trigger_ids or head.lemma_.lower() in _TRANSFER_NOUNS:
         return False
     return not any(s.start <= head.i < s.end for s in doc_spans)
+
+
+_PEOPLE_MARKS = {"alleged", "suspected", "accused", "convicted", "would-be", "suicide", "foreign", "rebel"}
+
+
+def _people(head: Token) -> bool:
+    """ "the alleged bombers of the airliner", "foreign fighters": people, not aircraft."""
+    if head.lemma_.lower() not in ("bomber", "fighter"):
+        return False
+    return any(c.dep_ == "amod" and c.lower_ in _PEOPLE_MARKS for c in head.children) or any(
+        c.dep_ == "prep" and c.lower_ == "of" and any(
+            g.dep_ == "pobj" and g.ent_type_ not in ("ARMS", "WEAPON") for g in c.children) for c in head.children)
 
 
 def _quantity(head: Token) -> str | None:
@@ -168,7 +181,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
     items: list[Item] = []
     used_models: set[int] = set()
     for span in generic:
-        if _is_modifier_of_non_item(span, spans, trigger_ids):
+        if _is_modifier_of_non_item(span, spans, trigger_ids) or _people(span.root):
             continue
         head = span.root
         designation, dcat = None, None

@@ -35,6 +35,11 @@ class Lexicon:
     non_military_heads: frozenset[str]
     boilerplate_starts: tuple[str, ...]
     leaders: dict[str, str]  # surname -> actor code
+    policy_nouns: frozenset[str] = frozenset()  # "arms export code", "embargo on arms sales"
+    non_arms_goods: frozenset[str] = frozenset()  # "drug trafficking", "cocaine trade"
+    field_nouns: frozenset[str] = frozenset()  # "the arms trade": a field unless a recipient is named
+    place_nouns: frozenset[str] = frozenset()  # "sent jets to the air base": a place, not a recipient
+    continuation_starts: tuple[str, ...] = ()  # "In exchange, ...": the sentence goes on with the last report
 
     def is_trigger_verb(self, lemma: str) -> bool:
         return lemma in self.give_verbs or lemma in self.get_verbs
@@ -83,4 +88,9 @@ def load_lexicon() -> Lexicon:
         non_military_heads=fs(neg["non_military_heads"]),
         boilerplate_starts=tuple(neg["boilerplate_starts"]),
         leaders={name: code for code, names in data.get("leaders", {}).items() for name in names},
+        policy_nouns=fs(neg.get("policy_nouns", [])),
+        non_arms_goods=fs(neg.get("non_arms_goods", [])),
+        field_nouns=fs(neg.get("field_nouns", [])),
+        place_nouns=fs(neg.get("place_nouns", [])),
+        continuation_starts=tuple(attr.get("continuation_starts", [])),
     )

@@ -64,9 +64,24 @@ class ActorResolver:
                             return code
         return None
 
+    def _known_as(self, head: Token) -> str | None:
+        """ "a group known as the X Front", "a militia called Y": the group's own name."""
+        for acl in (c for c in head.children if c.dep_ == "acl" and c.lemma_.lower() in ("know", "call", "name", "dub")):
+            for tok in acl.subtree:
+                code = actor_code(tok)
+                if code and self.is_group(code):
+                    return code
+        return None
+
     def _group_code(self, head: Token) -> str:
         names = set()
+        clausal = {t.i for c in head.children if c.dep_ in ("relcl", "acl", "advcl") or (
+            c.dep_ == "prep" and any(g.dep_ == "pcomp" for g in c.children)) for t in c.subtree}
         for tok in head.subtree:
+            if tok.i in clausal:
+                continue  # "the network [of smuggling rifles to the FARC]": not the group's own name
+            if _ex(tok):
+                continue  # "an ex-FARC group": no longer that group
             code = actor_code(tok)
             if code and self.is_group(code):
                 return code
@@ -75,6 +90,19 @@ class ActorResolver:
         if "SYR" in names and head.lemma_.lower() in _SYRIAN_REBEL_WORDS | {"rebel"}:
             return "syrian-rebels"
         return OTHER_GROUP
+
+    def _adjacent_group_name(self, head: Token) -> str | None:
+        """ "the guerrilla group, the FARC, ...": a named group set off right after the phrase, even
+        when the parser hangs the apposition elsewhere."""
+        doc = head.doc
+        i = head.right_edge.i + 1
+        if i + 1 >= len(doc) or doc[i].text != ",":
+            return None
+        j = i + 1
+        if doc[j].lower_ == "the" and j + 1 < len(doc):
+            j += 1
+        code = actor_code(doc[j])
+        return code if code and self.is_group(code) and doc[j].ent_iob_ == "B" else None
 
     def resolve(self, head: Token, ctx: DocContext | None, exclude=()) -> str | None:
         """The actor code of the noun phrase headed by `head` (None when it names none)."""
@@ -90,8 +118,11 @@ class ActorResolver:
         lemma = head.lemma_.lower()
         text = head.lower_
         # "Lebanon's Hezbollah movement", "Houthi fighters": a group named in a modifier
+        named = self._known_as(head)
+        if named:
+            return named
         for child in head.children:
-            if child.dep_ in ("compound", "amod", "nmod") and self.is_group(actor_code(child)):
+            if child.dep_ in ("compound", "amod", "nmod") and self.is_group(actor_code(child)) and not _ex(child):
                 return actor_code(child)
         # appositions: "Colombia's guerrilla group, the FARC", "its ally Turkey"
         for child in head.children:
@@ -103,6 +134,9 @@ class ActorResolver:
                 c.ent_type_ in ("WEAPON", "ARMS") for c in head.children):
             return None  # "F-16 fighters": aircraft, not a group of people
         if lemma in self.lex.group_nouns or text in self.lex.group_nouns:
+            named = self._adjacent_group_name(head)
+            if named:
+                return named
             has_det_the = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
             has_mod = any(c.dep_ in _MODIFIER_DEPS | {"appos"} or (c.dep_ in ("prep", "acl", "relcl") and any(
                 t.ent_type_ == "ACTOR" for t in c.subtree)) for c in head.children)  # "the guerrillas in X"
@@ -118,9 +152,21 @@ class ActorResolver:
             code = self._modifier_actor(head)
             if code:
                 return code
+            if ctx is not None and (lemma in self.lex.agent_nouns or text in self.lex.agent_nouns):
+                # "for its navy", "their armed forces": the owner named earlier
+                owner = [c for c in head.children if c.dep_ == "poss" and c.lower_ in ("its", "their")]
+                if owner:
+                    return ctx.resolve(owner[0].i, head.sent, state=None, exclude=exclude, prefer_subject=True,
+                                       window=1)
+        if lemma in self.lex.state_anaphors:
+            for p in head.children:  # "a country like Israel", "states such as Iran"
+                if p.dep_ == "prep" and p.lower_ in ("like", "as"):
+                    for obj in p.children:
+                        if obj.dep_ == "pobj" and actor_code(obj):
+                            return actor_code(obj)
         if ctx is not None:
             if (lemma in self.lex.state_anaphors or lemma in _STATE_BODIES) and not any(
-                    c.dep_ in ("amod", "compound") for c in head.children):
+                    c.dep_ in ("amod", "compound") or (c.dep_ == "poss" and c.pos_ == "PROPN") for c in head.children):
                 return ctx.resolve(head.i, head.sent, state=True, exclude=exclude)
             if text in ("he", "she", "his", "her") and head.pos_ == "PRON":
                 return ctx.resolve_person(head.i, head.sent)
@@ -131,11 +177,22 @@ class ActorResolver:
     def resolve_all(self, head: Token, ctx: DocContext | None, exclude=()) -> list[str]:
         """Codes for `head` and the heads coordinated with it ("Croatia and Ecuador")."""
         out = []
+        if head.lemma_.lower() in self.lex.state_anaphors:
+            for p in head.children:  # "countries like North Korea and Iran"
+                if p.dep_ == "prep" and p.lower_ in ("like", "as"):
+                    for obj in p.children:
+                        if obj.dep_ == "pobj" and actor_code(obj):
+                            return [c for c in dict.fromkeys(actor_code(t) for t in conjuncts(obj)) if c]
         for tok in conjuncts(head):
             code = self.resolve(tok, ctx, exclude)
             if code and code not in out:
                 out.append(code)
         return out
+
+
+def _ex(tok: Token) -> bool:
+    """ "ex-FARC": a former member, not the group."""
+    return tok.i >= 2 and tok.doc[tok.i - 1].text == "-" and tok.doc[tok.i - 2].lower_ == "ex"
 
 
 def conjuncts(head: Token) -> list[Token]:

@@ -12,7 +12,7 @@ from armstrace.ingest.document import Document
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
 from armstrace.nlp.gazetteer import Gazetteer
 
-from .attribution import attribute
+from .attribution import attribute, quote_sources, source_tokens
 from .claim import Claim
 from .context import DocContext
 from .details import find_purpose, find_time
@@ -25,6 +25,10 @@ from .triggers import Frame, find_frames, prevented
 # Verbs that make a claim with only a supplier named ("Iran sells drones").
 _SMUGGLE_VERBS = {"smuggle", "traffic", "funnel", "channel", "run", "divert"}
 _SUPPLIER_ONLY_VERBS = {"sell", "export", "supply", "deliver", "donate", "transfer", "smuggle", "traffic"}
+
+
+_CIVIL_OPERATORS = {"airline", "airlines", "airways", "carrier", "carriers", "airliner", "lessor"}
+_CIVIL_MARKS = {"commercial", "civilian", "civil", "passenger", "cargo", "business"}
 
 
 def _is_headline(sent: Span) -> bool:
@@ -91,6 +95,9 @@ class Extractor:
         """No phrase fills the role, or only a pronoun or a vague one: context may fill it."""
         lex = self.lex
         for head in heads:
+            if head.lemma_.lower() in lex.state_anaphors and (head.tag_ in ("NNS", "NNPS") or any(
+                    c.dep_ == "poss" and c.pos_ == "PROPN" for c in head.children)):
+                return False  # "Central American countries", "Rabbani's government": parties we cannot name
             if head.pos_ == "PRON" or head.lemma_.lower() in lex.state_anaphors:
                 continue
             word = head.lemma_.lower()
@@ -99,7 +106,8 @@ class Extractor:
                 return False  # a party we cannot name: leave the role empty
         return True
 
-    def frame_claims(self, frame: Frame, sent: Span, ctx: DocContext, headline: bool) -> list[dict]:
+    def frame_claims(self, frame: Frame, sent: Span, ctx: DocContext, headline: bool,
+                     quoted: str | list[str] | None = None) -> list[dict]:
         lex = self.lex
         lemma = frame.trigger.lemma_.lower()
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
@@ -108,6 +116,18 @@ class Extractor:
                 c.lower_ in lex.non_military_heads for c in frame.trigger.children):
             if any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):
                 items = [Item("unspecified", None, frame.trigger.text, frame.trigger)]
+        if not items:
+            return []
+        if frame.pos == "noun" and (lemma in lex.field_nouns or frame.trigger.lower_ in lex.field_nouns) \
+                and not frame.recipients:
+            return []  # "the American arms trade is rarely discussed": a field, no transfer
+        if frame.recipients and all(h.lemma_.lower() in lex.place_nouns and not self._codes([h], None)
+                                    for h in frame.recipients):
+            return []  # "sent jets to the air base": a deployment to a place
+        civil_party = any(t.lower_ in _CIVIL_OPERATORS for h in frame.suppliers + frame.recipients
+                          for t in h.subtree if abs(t.i - h.i) <= 3)
+        items = [i for i in items if not (i.category == "aircraft" and (civil_party or any(
+            c.lower_ in _CIVIL_MARKS for c in i.head.children)))]  # "flag carrier Air India buys 50 aircraft"
         if not items:
             return []
         if lemma in ("equip", "arm") and frame.rule.startswith("give-verb-passive") and not frame.suppliers:
@@ -140,12 +160,14 @@ class Extractor:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1)
             if found:
                 suppliers, rule = [found], rule + "+context"
-        elif not recipients and frame.kind == "give" and self._open_role(frame.recipients):
+        elif not recipients and frame.kind == "give" and self._open_role(frame.recipients) and frame.context_recipient:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1)
             if found:
                 recipients, rule = [found], rule + "+context"
-        if frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger):
-            found = ctx.resolve(frame.trigger.i, sent, state=True, exclude=recipients, window=0)
+        if frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger) \
+                and not any(self.actors.is_group(c) for c in recipients):  # "gangs acquire guns": own purchase
+            found = ctx.resolve(frame.trigger.i, sent, state=True, exclude=recipients, window=0,
+                                skip=source_tokens(sent, lex))
             if found:
                 suppliers, rule = [found], rule + "+context"
         if frame.kind == "get" and not suppliers:
@@ -160,10 +182,15 @@ class Extractor:
         if frame.halt_attempt and (rule.endswith("+context") or not suppliers):
             return []  # "a way to cut arms supplies to X": an aim, and nobody named supplies
         def pronoun(tok):
+            if tok.lower_ in ("he", "she"):
+                return ctx.last_person(tok.i, sent)
             actor = self.gaz.actor(ctx.resolve(tok.i, sent, state=None, window=1, prefer_subject=True))
             return actor.name if actor else None
 
         attribution = attribute(frame.trigger, sent, lex, pronoun=pronoun)
+        if not attribution and quoted:
+            # inside a quotation whose speaker another sentence names, or continuing a reported passage
+            attribution = [quoted] if isinstance(quoted, str) else list(quoted)
         skip = {t.i for i in items for t in i.head.subtree}
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
@@ -190,7 +217,10 @@ class Extractor:
         text = source_text if source_text is not None else spdoc.text
         ctx = DocContext(self.gaz, published, leaders=self.lex.leaders)
         claims: dict[tuple, Claim] = {}
-        for sent in spdoc.sents:
+        sents = list(spdoc.sents)
+        quoted = quote_sources(sents, self.lex)
+        last_reported: tuple[int, list[str]] | None = None  # sentence number and sources of the last reported claim
+        for number, sent in enumerate(sents):
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
@@ -198,8 +228,14 @@ class Extractor:
                 ctx.observe_sentence(sent)
                 continue
             headline = _is_headline(sent)
+            carried = quoted.get(number)
+            if carried is None and last_reported is not None and number - last_reported[0] <= 2 and \
+                    stripped.lower().startswith(self.lex.continuation_starts):
+                carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."
             for frame in find_frames(sent, self.lex):
-                for fields in self.frame_claims(frame, sent, ctx, headline):
+                for fields in self.frame_claims(frame, sent, ctx, headline, carried):
+                    if fields["attribution"] and fields["attribution"] != carried:
+                        last_reported = (number, list(fields["attribution"]))
                     start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
                     end = sent.start_char + len(sent.text.rstrip())
                     claim = Claim(doc=doc_id, evidence=text[start:end], start=start, end=end, **fields)
@@ -226,8 +262,27 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
             known = c.supplier if c.supplier is not None else c.recipient
             if any(k[:3] == (c.start, c.category, c.status) and k[role] == known for k in full):
                 continue
+            partners = {k[7 - role] for k in full if k[1] == c.category and k[role] == known}
+            if len(partners) == 1:
+                # "arms sales to Iran" in a document that says who sold them: the same transfer
+                other = partners.pop()
+                if c.supplier is None:
+                    c.supplier = other
+                else:
+                    c.recipient = other
+                c.rule += "+document"
+            elif partners:
+                continue
         out.append(c)
-    return out
+    seen, merged = {}, []
+    for c in out:  # a completed half claim may repeat a full one
+        key = c.key()
+        if key in seen:
+            seen[key].attribution.extend(a for a in c.attribution if a not in seen[key].attribution)
+            continue
+        seen[key] = c
+        merged.append(c)
+    return merged
 
 
 _EXTRACTOR: Extractor | None = None

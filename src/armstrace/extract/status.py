@@ -97,6 +97,16 @@ def _tense_status(verb: Token, headline: bool) -> str:
         return "delivered"
     if tag == "VBN":
         return "delivered" if aux & {"was", "were", "been"} or not aux else "delivered"
+    if tag == "VBG" and verb.dep_ == "pcomp" and verb.head.lower_ in ("in", "with") and \
+            verb.head.head.lemma_.lower() in ("involve", "engage", "involved", "engaged", "busy"):
+        # "the ring is involved in selling arms": the tense of "is involved"
+        gov = verb.head.head
+        gov_aux = {c.lower_ for c in gov.children if c.dep_ in ("aux", "auxpass")}
+        if gov.dep_ in ("acl", "acomp") and gov.head.lemma_ == "be":
+            gov_aux |= {gov.head.lower_}
+        if gov_aux & {"is", "are", "'s", "'re", "am"}:
+            return "ongoing"
+        return "delivered"
     if tag == "VBG":
         if aux & {"was", "were"}:
             return "delivered"
@@ -123,8 +133,21 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
         word = tok.lemma_.lower()
         if depth == 0:
             own = _OWN_STATUS.get(word)
+            if own == "agreed":
+                for gov in toks[1:]:  # "suspended the arms deal", "cancelled an order"
+                    if gov.pos_ == "VERB" and lex.status_verbs.get(gov.lemma_.lower()) in ("halted", "denied"):
+                        return lex.status_verbs[gov.lemma_.lower()]
             if own:
                 return own
+            if frame.pos == "noun" and any(t.lower_ == "no" and t.dep_ in ("det", "advmod") and t.i < tok.i
+                                           for t in tok.subtree) \
+                    and not any(_negated(t) for t in toks[1:]):
+                return "halted"  # "there will be no more transfers to X"
+            if frame.pos == "noun":
+                for c in tok.children:  # "the proposed sale", "accelerating delivery", "suspended aid"
+                    if c.dep_ in ("amod", "compound") and c.i < tok.i and c.pos_ == "VERB" \
+                            and c.tag_ in ("VBG", "VBN") and c.lemma_.lower() in lex.status_verbs:
+                        return lex.status_verbs[c.lemma_.lower()]
         if any(c.dep_ == "mark" and c.lower_ == "whether" for c in tok.children):
             return None  # a question, not a claim
         mod = _modal(tok, lex)
@@ -133,6 +156,11 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 return None if mod == "planned" else "considered"
             return mod
         if depth > 0:
+            if tok.pos_ == "VERB" and (word == "advocate" or word == "call" and depth >= 2 and toks[depth - 1].lower_ == "for"
+                                         and all(t.dep_ == "conj" for t in toks[:depth - 2])):
+                # "X called for more military aid to Y": only urged, unless the recipient asks
+                callers = {c.i for c in tok.children if c.dep_ == "nsubj"}
+                return "sought" if callers & {t.i for t in frame.recipients} else "considered"
             if tok.pos_ in ("VERB", "AUX", "ADJ") and word in _ACCUSE:
                 return "delivered"
             if tok.pos_ in ("VERB",) and word in lex.status_verbs:
@@ -159,6 +187,8 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
             return lex.noun_status[word]
     # tense of the trigger, or for a noun of its governing verb
     verb = trigger
+    if frame.pos == "noun" and trigger.lemma_.lower() in ("purchase", "procurement"):
+        return "agreed"  # "X's purchase of Y": a deal; delivery is not reported
     if frame.pos == "noun":
         gov = frame.governor
         if gov is None or gov.pos_ not in ("VERB", "AUX"):

@@ -29,6 +29,7 @@ _PREVENT = {"stop", "prevent", "keep", "bar", "ban", "block", "prohibit", "deter
             "dissuade", "forbid", "preclude", "exclude", "refrain"}
 _AID_NOUNS = {"aid", "assistance", "support", "package", "help"}
 _RELATIVE = {"which", "that", "who", "whose", "whom"}
+_DEAL_NOUNS = {"trade", "deal", "contract", "agreement", "business"}
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Frame:
     halt_attempt: bool = False  # status read off "asked X to stop ...": set by `decide_status`
     sources: list[Token] = field(default_factory=list)  # "from X" of a give verb: "smuggled from Ecuador"
     context_supplier: bool = True  # False: the supplier must not be guessed from context
+    appositive_recipient: Token | None = None  # "to the group, the FARC" with the apposition misparsed
+    context_recipient: bool = True  # False: the recipient must not be guessed from context
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -177,6 +180,12 @@ def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
         for obj in objs:
             (frame.item_roots if obj.ent_type_ in ("ARMS", "WEAPON") else frame.recipients).append(obj)
         return
+    if len(objs) >= 2 and objs[0].ent_type_ in ("ARMS", "WEAPON") and objs[1].ent_type_ == "ACTOR" \
+            and any(t.text == "," for t in verb.doc[objs[0].right_edge.i:objs[1].left_edge.i]):
+        # "sold rifles to the rebel group, the FARC": the apposition of the recipient misparsed as an object
+        frame.item_roots.append(objs[0])
+        frame.appositive_recipient = objs[1]
+        return
     if len(objs) >= 2:  # "send Russia drones"
         frame.recipients.append(objs[0])
         frame.item_roots.extend(objs[1:])
@@ -188,6 +197,15 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
     lemma = tok.lemma_.lower()
     kind = "give" if lemma in lex.give_verbs else "get"
     frame = Frame(tok, kind, "verb", f"{kind}-verb")
+    if kind == "give" and tok.dep_ == "amod" and tok.tag_ == "VBN" and tok.i >= 2 and tok.doc[tok.i - 1].text == "-":
+        # "US-supplied missiles", "Iranian-supplied drones": the first part names the supplier
+        first = tok.doc[tok.i - 2]
+        if first.ent_type_ == "ACTOR":
+            frame.rule = "give-participle-compound"
+            frame.suppliers.append(first)
+            frame.item_roots.append(tok.head)
+            frame.context_supplier = frame.context_recipient = False
+            return frame
     preps = [c for c in tok.children if c.dep_ in ("prep", "dative", "agent") or
              (c.dep_ == "prt" and c.lower_ in ("over", "out"))]
     # "hand over X to Y": prepositions hang off the particle sometimes
@@ -287,11 +305,23 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(_pobjs(p))
             elif p.dep_ == "prep" and p.lower_ in _SOURCE_PREPS and kind == "get":
                 frame.suppliers.extend(_pobjs(p))
+            elif p.dep_ == "prep" and p.lower_ == "from" and kind == "give" and lemma in lex.give_verbs \
+                    and lemma in ("smuggle", "traffic", "funnel", "channel", "divert", "run"):
+                (frame.sources if frame.suppliers else frame.suppliers).extend(_pobjs(p))  # "smuggled arms from X"
             elif p.dep_ == "prep" and p.lower_ == "for" and kind == "get" and "-for" not in frame.rule \
                     and any(_names_party(o) for o in _pobjs(p)):
                 frame.suppliers = frame.recipients + frame.suppliers
                 frame.recipients = _pobjs(p)
                 frame.rule += "-for"
+    if frame.appositive_recipient is not None:
+        frame.recipients = [frame.appositive_recipient]
+    # "plans to deliver carriers to X, and 6 howitzers": an object coordinated with the verb itself
+    for verb in ([tok, tok.head] if tok.dep_ == "xcomp" else [tok]):
+        for c in verb.children:
+            if c.dep_ == "conj" and c.i > tok.i and c.pos_ in ("NOUN", "PROPN") and c.ent_type_ in ("ARMS", "WEAPON") \
+                    and not c.lower_.endswith("ing") \
+                    and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
+                frame.item_roots.append(c)
     if lemma in ("help", "assist", "aid"):
         frame.force_category = "technology"
         frame.rule = "help-verb"
@@ -299,6 +329,25 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         frame.item_roots = [t for c in tok.children if c.dep_ in ("xcomp", "ccomp", "prep", "advcl")
                             for t in c.subtree if t.dep_ in ("dobj", "pobj")]
     return frame
+
+
+def _policy_mention(tok: Token, lex: Lexicon) -> bool:
+    """A transfer noun naming a policy, a field or another trade, not a transfer: "the EU arms exports
+    code", "the embargo on arms sales to X", "the drug trade", "cocaine-trafficking"."""
+    head = tok.head
+    if tok.dep_ in ("compound", "amod", "nmod") and (head.lemma_.lower() in lex.policy_nouns
+                                                      or head.lower_ in lex.policy_nouns):
+        return True
+    if tok.dep_ == "pobj" and head.lower_ in ("on", "against", "over") and (
+            head.head.lemma_.lower() in lex.policy_nouns or head.head.lower_ in lex.policy_nouns):
+        return True
+    words = [c for c in tok.children if c.dep_ in ("compound", "amod", "nmod")]
+    prev = tok.doc[tok.i - 2] if tok.i >= 2 and tok.doc[tok.i - 1].text == "-" else None
+    if prev is not None:
+        words.append(prev)  # "cocaine-trafficking" split at the hyphen
+    if any(t.ent_type_ in ("ARMS", "WEAPON") for w in words for t in w.subtree):
+        return False  # "a drugs-for-guns trade"
+    return any(w.lemma_.lower() in lex.non_arms_goods or w.lower_ in lex.non_arms_goods for w in words)
 
 
 def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
@@ -311,6 +360,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         return None
     if tok.dep_ in ("compound", "amod", "nmod") and lex.is_trigger_noun(head.lemma_.lower()):
         return None  # "military aid agreement": the head noun's frame covers it
+    if _policy_mention(tok, lex):
+        return None
     frame = Frame(tok, kind, "noun", f"{kind}-noun")
     frame.item_roots.append(tok)  # "military aid", "arms shipment": the trigger is inside the item
     for c in tok.children:
@@ -329,6 +380,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.item_roots.extend(objs)
             elif word in _RECIPIENT_PREPS:
                 frame.recipients.extend(objs)
+            elif word == "by" and kind == "get":
+                frame.recipients.extend(objs)  # "the acquisition of arms by criminals": the buyer
             elif word in _SOURCE_PREPS or word == "by":
                 frame.suppliers.extend(objs)
             elif word == "between" and objs:
@@ -341,7 +394,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     for root in frame.item_roots[1:]:
         for p in (c for t in [root, *root.conjuncts] for c in t.children if c.dep_ == "prep"):
             if p.lower_ in _RECIPIENT_PREPS and kind == "give":
-                frame.recipients.extend(_pobjs(p))
+                # not "drugs-for-guns": goods are no recipient
+                frame.recipients.extend(o for o in _pobjs(p) if o.ent_type_ not in ("ARMS", "WEAPON"))
             elif p.lower_ in _SOURCE_PREPS:
                 frame.suppliers.extend(_pobjs(p))
     if kind == "give" and not frame.recipients:
@@ -368,9 +422,9 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         gov = head
     elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN"):
         gov = head.head
-    elif tok.dep_ == "conj":
+    elif tok.dep_ in ("conj", "appos"):
         base = tok
-        while base.dep_ == "conj" and base.head.i != base.i:
+        while base.dep_ in ("conj", "appos") and base.head.i != base.i:
             base = base.head  # "called for not only X but more military aid to Y"
         if base.dep_ in ("dobj", "nsubjpass"):
             gov = base.head
@@ -393,6 +447,9 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         for p in gov.children:
             if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
                 frame.recipients.extend(_pobjs(p))
+            elif p.dep_ == "prep" and p.lower_ == "with" and kind == "give" and lemma in _DEAL_NOUNS \
+                    and p.i > tok.i and not frame.recipients:
+                frame.recipients.extend(_pobjs(p))  # "carried out an arms trade with the rebels"
     return frame
 
 
@@ -415,6 +472,15 @@ def seize_frame(tok: Token) -> Frame | None:
     return frame if frame.suppliers and frame.recipients else None
 
 
+def _headline_verb(tok: Token, lex: Lexicon) -> bool:
+    """A trigger verb tagged as a noun between two parties: headline "Canada supply Ukraine with ..."."""
+    if tok.dep_ != "ROOT" or not lex.is_trigger_verb(tok.lemma_.lower()) or tok.i == 0 or tok.i + 1 >= len(tok.doc):
+        return False
+    before, after = tok.doc[tok.i - 1], tok.doc[tok.i + 1]
+    return before.ent_type_ == "ACTOR" and before.head.i == tok.i and after.ent_type_ == "ACTOR" \
+        and after.head.i == tok.i
+
+
 def find_frames(sent, lex: Lexicon) -> list[Frame]:
     frames = []
     for tok in sent:
@@ -423,6 +489,8 @@ def find_frames(sent, lex: Lexicon) -> list[Frame]:
             frame = seize_frame(tok)
         elif tok.pos_ in ("VERB",) and lex.is_trigger_verb(lemma):
             frame = verb_frame(tok, lex)
+        elif tok.pos_ in ("NOUN", "PROPN") and _headline_verb(tok, lex):
+            frame = verb_frame(tok, lex)  # "Canada supply Ukraine with ..." parsed as a noun phrase
         elif tok.pos_ in ("NOUN", "PROPN") and (lex.is_trigger_noun(lemma) or lex.is_trigger_noun(tok.lower_)):
             frame = noun_frame(tok, lex)
         elif tok.pos_ in ("NOUN", "PROPN", "ADJ") and lex.is_trigger_verb(lemma) and tok.dep_ == "ROOT":

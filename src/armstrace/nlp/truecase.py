@@ -52,12 +52,26 @@ def is_all_caps(line: str) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.85
 
 
-def is_title_case(line: str) -> bool:
-    words = _WORD.findall(line)
+_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+
+
+def _title_share(text: str) -> float | None:
+    words = _WORD.findall(text)
     long_words = [w for w in words if len(w) > 3 and w.lower() not in STOP_WORDS]
     if len(long_words) < 3:
+        return None
+    return sum(w[0].isupper() for w in long_words) / len(long_words)
+
+
+def is_title_case(line: str) -> bool:
+    if is_all_caps(line):
         return False
-    return sum(w[0].isupper() for w in long_words) / len(long_words) > 0.8 and not is_all_caps(line)
+    share = _title_share(line)
+    if share is not None and share > 0.8:
+        return True
+    unquoted = _QUOTED.sub(" ", line)  # 'Title Case Headline "with a quotation in its own casing"'
+    share = _title_share(unquoted) if unquoted != line else None
+    return share is not None and share > 0.95
 
 
 def _same_length_lower(text: str) -> str:
