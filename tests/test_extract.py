@@ -490,3 +490,68 @@ def test_civil_aircraft_are_no_claim():
     assert run("Meanwhile, flag carrier Air Malta is considering to buy 12 new aircraft from Boeing.") == []
     assert triples("Egypt bought 20 passenger aircraft from Boeing. Egypt bought 20 fighter aircraft from France.") == {
         ("FRA", "EGY", "aircraft")}
+
+
+def test_model_name_before_a_generic_term_is_the_designation():
+    claims = run("Norway will send twelve KX-7 Falkor armoured vehicles to Latvia.")
+    assert {(c.supplier, c.recipient, c.category, c.designation) for c in claims} == {
+        ("NOR", "LVA", "armored_vehicle", "KX-7 Falkor")}
+    claims = run("Spain sold Model 41B radars to Chile.")
+    assert {c.designation for c in claims} == {"Model 41B"}
+
+
+def test_service_names_and_quantities_are_no_designation():
+    claims = run("Brazil sold 40 Army helicopters to Chile.")
+    assert {(c.supplier, c.recipient, c.category, c.designation) for c in claims} == {
+        ("BRA", "CHL", "aircraft", None)}
+
+
+def test_aid_to_an_armed_group_misparsed_as_infinitive():
+    assert quads("THE GOVERNMENT OF CHILE WILL CONTINUE TO PROVIDE ASSISTANCE TO UNITA.") == {
+        ("CHL", "unita", "unspecified", "planned")}
+
+
+def test_plans_are_underway_to_transfer_is_planned():
+    assert quads("Plans are underway to sell four helicopters to Chile.") == {
+        (None, "CHL", "aircraft", "planned")}
+
+
+def test_country_name_before_arms_noun_is_the_buyer():
+    assert triples("Lawmakers debated the Chile arms deal for hours.") == {(None, "CHL", "unspecified")}
+    assert triples("Norwegian arms sales rose sharply.") == {("NOR", None, "unspecified")}
+
+
+def test_bare_technology_trade_is_civilian():
+    assert run("Critics opposed Norwegian technology exports to Chile.") == []
+    assert run("Acme signed a technology transfer agreement with Chile.") == []
+    assert triples("Norway transferred missile technology to Chile.") == {("NOR", "CHL", "technology")}
+
+
+def test_into_the_hands_of_names_the_recipient():
+    assert triples("Norway delivered the rifles into the hands of the Chilean army.") == {("NOR", "CHL", "small_arms")}
+
+
+def test_a_group_handing_its_arms_to_the_un_is_disarmament():
+    assert run("The ELN handed over its rifles to the United Nations.") == []
+
+
+def test_company_name_in_capitals_is_its_state():
+    assert triples("BAYKAR sold drones to Chile.") == {("TUR", "CHL", "drone")}
+
+
+def test_a_place_of_arrest_is_not_a_party():
+    claims = run("The smugglers were arrested in Norway. They had sold rifles to the gang.")
+    assert all(c.supplier != "NOR" and c.recipient != "NOR" for c in claims)
+
+
+def test_asking_a_state_for_aid_makes_the_asker_the_recipient():
+    assert quads("Chile has asked Norway for military aid, a newspaper said.") == {
+        ("NOR", "CHL", "unspecified", "sought")}
+    assert [c.attribution for c in run("Chile has asked Norway for military aid, a newspaper said.")] == [["newspaper"]]
+
+
+def test_headline_ending_in_a_dash_is_the_next_lines_speakers():
+    claims = run("Norway plans to send twelve howitzers to Latvia and four more radar trucks - \ufffc"
+                 "Def Min Kari Nordmann Norway is also weighing more aid.")
+    assert {(c.supplier, c.recipient, c.category) for c in claims if c.attribution == ["Def Min Kari Nordmann"]} >= {
+        ("NOR", "LVA", "artillery")}

@@ -76,3 +76,14 @@ def test_title_case_headline_with_a_lower_case_quotation_is_recased():
     assert "speeding up transfer of patrol boats" in out
     prose = 'In May Defence Minister Odd Hansen told the Storting Defence Committee there would be "no more sales"'
     assert normalise(prose) == prose  # a prose line full of names stays as it is
+
+
+def test_embedded_object_mark_ends_a_line():
+    text = "Norway plans to send twelve howitzers to Latvia and four more radar trucks - \ufffcthe minister said it."
+    out = normalise(text)
+    assert len(out) == len(text) and "\ufffc" not in out and "\n" in out
+
+
+def test_company_names_in_capitals_are_actors(nlp):
+    doc = nlp("NORINCO sold rifles.")
+    assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "ACTOR"] == [("NORINCO", "CHN")]

@@ -125,6 +125,8 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
         if tok.lemma_.lower() == "call" and not (len(path) >= 3 and path[-2].lower_ == "for"
                                                  and all(t.dep_ == "conj" for t in path[:-3])):
             continue  # only "X called for <the transfer>" reports X's view
+        if tok.lemma_.lower() in ("ask", "petition", "beg") and len(path) >= 3 and path[-2].lower_ == "for":
+            continue  # "X asked Y for aid": X requests the transfer, it reports nothing
         if _is_reporting(tok, lex):
             src = _source_of(tok, pronoun)
             if src:
@@ -138,7 +140,8 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
     # reporting verbs elsewhere at the top of the sentence ("..., the Journal reported")
     trigger_subtree = {t.i for t in trigger.subtree}
     for tok in sent:
-        if tok.i in trigger_subtree or tok.i in exclude or any(i == tok.i for i, _ in sources):
+        if tok.i in trigger_subtree or tok.i in exclude or any(i == tok.i for i, _ in sources) \
+                or any(t.i == tok.i for t in path):  # the trigger's own governors were read above
             continue
         if _is_reporting(tok, lex) and tok.dep_ in ("ROOT", "ccomp", "parataxis", "conj", "advcl") and \
                 tok.lemma_.lower() not in ("deny", "call", "show", "find", "concern", "point", "comment", "criticize",

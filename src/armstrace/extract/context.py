@@ -19,6 +19,13 @@ class Mention:
     code: str
     is_state: bool
     is_subject: bool
+    is_place: bool = False  # named as a location: "arrested in Spain"
+
+_PLACE_PREPS = {"in", "at", "near", "inside", "within", "throughout", "across", "outside"}
+
+
+def _as_place(root) -> bool:
+    return root.dep_ == "pobj" and root.head.lower_ in _PLACE_PREPS and root.head.head.pos_ in ("VERB", "AUX")
 
 
 @dataclass
@@ -73,11 +80,13 @@ class DocContext:
             if actor is None:
                 continue
             subj = ent.root.dep_ in ("nsubj", "nsubjpass") or ent.root.head.dep_ in ("nsubj", "nsubjpass")
-            self.mentions.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj))
+            self.mentions.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj,
+                                         _as_place(ent.root)))
         self.sentences += 1
 
     def resolve(self, before: int, sent, *, state: bool | None = True, exclude=(),
-                prefer_subject: bool = False, window: int = 100, skip=frozenset()) -> str | None:
+                prefer_subject: bool = False, window: int = 100, skip=frozenset(),
+                places: bool = True) -> str | None:
         """The most recent fitting actor mentioned before token index `before` (not at `skip` indices)."""
         pool = []
         # the current sentence's own actors, left of the anaphor
@@ -86,13 +95,14 @@ class DocContext:
                 actor = self.gaz.actor(ent.ent_id_)
                 if actor is not None:
                     subj = ent.root.dep_ in ("nsubj", "nsubjpass")
-                    pool.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj))
+                    pool.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj,
+                                        _as_place(ent.root)))
         pool = list(reversed(pool)) + [m for m in reversed(self.mentions)
                                        if m.position < sent.start and self.sentences - m.sentence <= window]
         if prefer_subject:
             pool = [m for m in pool if m.is_subject] + [m for m in pool if not m.is_subject]
         for m in pool:
-            if m.code in exclude:
+            if m.code in exclude or (m.is_place and not places):
                 continue
             if state is True and not m.is_state:
                 continue

@@ -110,7 +110,8 @@ def _unknown_designation(head: Token, span: Span) -> str | None:
             continue
         if actor_code(child):
             continue
-        words = [t for t in child.subtree if t.i < span.start and not actor_code(t)]
+        words = [t for t in child.subtree if t.i < span.start and not actor_code(t)
+                 and t.lower_ not in _NOT_MODEL_WORDS]
         if not words:
             continue
         if any(t.pos_ == "PROPN" or re.search(r"\d", t.text) and re.search(r"[A-Za-z]", t.text) for t in words):
@@ -120,6 +121,44 @@ def _unknown_designation(head: Token, span: Span) -> str | None:
         return None
     parts.sort(key=lambda t: t.i)
     return " ".join(t.text for t in parts)
+
+
+# Capitalised words that name a service or an owner, not a model: "Army helicopters".
+_NOT_MODEL_WORDS = {"army", "navy", "air", "force", "forces", "marine", "marines", "corps", "guard", "defense",
+                    "defence", "ministry", "military", "national", "special", "coast", "border", "police",
+                    "western", "eastern", "soviet-era", "new", "old", "the", "a", "an", "more", "other"}
+
+
+def _left_model_name(span: Span) -> str | None:
+    """A model name written just before a generic term that the gazetteer lacks: "Type 629G
+    rangefinders", "MARS 2 rocket launchers", "PT-91 Twardy tanks" (not "232 tanks")."""
+    doc, sent = span.doc, span.sent
+    toks: list[Token] = []
+    i = span.start - 1
+    while i > sent.start:  # never the sentence's first word (capitalised anyway)
+        t = doc[i]
+        if t.ent_type_ in ("ACTOR", "DATE", "MONEY", "PERCENT") or actor_code(t):
+            break
+        text = t.text
+        digit, alpha = re.search(r"\d", text), re.search(r"[A-Za-z]", text)
+        if text == "-" and toks and not t.whitespace_:
+            toks.insert(0, t)
+        elif digit and alpha:
+            toks.insert(0, t)
+        elif digit and not alpha and re.fullmatch(r"[\d.]+", text) and i - 1 > sent.start and \
+                doc[i - 1].text[:1].isupper() and doc[i - 1].lower_ not in _NOT_MODEL_WORDS:
+            toks.insert(0, t)  # "MARS 2", "Type 629": a number after a name belongs to it
+        elif alpha and text[:1].isupper() and t.lower_ not in _NOT_MODEL_WORDS and t.pos_ in ("PROPN", "NOUN", "ADJ", "X"):
+            toks.insert(0, t)
+        else:
+            break
+        i -= 1
+    while toks and toks[0].text == "-":
+        toks.pop(0)
+    if not toks or not any(t.pos_ == "PROPN" or re.search(r"\d", t.text) or (t.text.isupper() and len(t.text) > 1)
+                           for t in toks):
+        return None
+    return doc[toks[0].i:toks[-1].i + 1].text
 
 
 def surface_designation(model: Span, generic_words: frozenset[str] = frozenset()) -> str:
@@ -196,7 +235,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
                 used_models.add(model.start)
                 break
         if designation is None:
-            designation = _unknown_designation(head, span)
+            designation = _unknown_designation(head, span) or _left_model_name(span)
         items.append(Item(_category(dcat, span.ent_id_), designation, span.text, head, _quantity(head)))
     for model in models:
         if model.start in used_models:
@@ -207,7 +246,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
         if model.text in gaz.weak_weapon_names or model.text.rstrip("s") in gaz.weak_weapon_names:
             generic = gaz.generic.get(model.text.lower())
             if generic:  # "MLRS" is also a generic word
-                items.append(Item(generic, None, model.text, model.root, _quantity(model.root)))
+                items.append(Item(generic, _left_model_name(model), model.text, model.root, _quantity(model.root)))
             continue
         items.append(Item(weapon.category, surface_designation(model, _generic_words(gaz)), model.text, model.root,
                           _quantity(model.root)))

@@ -31,6 +31,62 @@ _CIVIL_OPERATORS = {"airline", "airlines", "airways", "carrier", "carriers", "ai
 _CIVIL_MARKS = {"commercial", "civilian", "civil", "passenger", "cargo", "business"}
 
 
+_MILITARY_MARKS = {"military", "defense", "defence", "weapon", "weapons", "arms", "missile", "drone", "space",
+                   "satellite", "rocket", "nuclear", "warfare", "combat", "army", "naval", "fighter", "stealth"}
+
+
+def _civil_technology(item: Item) -> bool:
+    """Bare "technology" with no military mark ("high technology exports", "a technology transfer
+    agreement" with a fibre maker) is civilian trade, not military-technical help."""
+    if item.category != "technology" or item.head.lemma_.lower() not in ("technology", "technologies"):
+        return False
+    if len(item.text.split()) > 1:
+        return False  # "missile technology", "military technology": a generic term of its own
+    marks = [c for c in item.head.children if c.dep_ in ("amod", "compound", "nmod")]
+    if item.head.dep_ in ("compound", "amod", "nmod"):
+        marks.append(item.head.head)
+    return not any(m.lemma_.lower() in _MILITARY_MARKS or m.lower_ in _MILITARY_MARKS
+                   or m.ent_type_ in ("ARMS", "WEAPON") for m in marks)
+
+
+_DISARMAMENT_BODIES = {"un"}
+
+
+def _dash_speaker(sent: Span, nxt: Span) -> list[str] | None:
+    """A line ending in a dash and continued by a person's name ("... howitzers -" / "Def Min
+    Jane Roe ..."): the statement is that person's.  A publisher's name is no PERSON."""
+    if not sent.text.rstrip().endswith(("-", "\u2013", "\u2014")):
+        return None
+    for ent in nxt.ents:
+        if ent.label_ == "PERSON" and ent.start - nxt.start <= 4 and all(
+                t.pos_ == "PROPN" or t.is_space for t in nxt.doc[nxt.start:ent.start]):
+            return [nxt.doc[nxt.start:ent.end].text.strip()]
+        break
+    # the parser may run the name into the next words: "Def Min Jane Roe France is ..."
+    run = []
+    for t in nxt:
+        if t.pos_ != "PROPN" or t.ent_type_ in ("ORG", "GPE", "NORP", "WEAPON", "ARMS"):
+            break
+        run.append(t)
+    while run and run[-1].ent_type_ == "ACTOR":
+        run.pop()
+    if len(run) >= 3 and not any(t.ent_type_ == "ACTOR" for t in run) and len(run) < len(nxt) - 1:
+        return [nxt.doc[run[0].i:run[-1].i + 1].text]
+    return None
+
+
+def _hands_owner(tok):
+    """ "into the hands of the army": the owner of the hands receives."""
+    if tok.lemma_.lower() != "hand" or tok.tag_ != "NNS":
+        return tok
+    for p in tok.children:
+        if p.dep_ == "prep" and p.lower_ == "of":
+            objs = [c for c in p.children if c.dep_ == "pobj"]
+            if objs:
+                return objs[0]
+    return tok
+
+
 def _is_headline(sent: Span) -> bool:
     text = sent.doc.text
     before = text[:sent.start_char].rstrip(" \t")
@@ -57,6 +113,8 @@ class Extractor:
                     item.category = frame.force_category
                     if item.designation and frame.force_category == "technology":
                         item.designation = None
+                elif _civil_technology(item):
+                    continue
                 out.setdefault((item.category, item.designation), item)
         return list(out.values())
 
@@ -78,6 +136,24 @@ class Extractor:
                 if code and tok.dep_ in ("amod", "compound", "nmod") and code not in codes:
                     codes.append(code)
         return codes
+
+    def _name_compound_recipients(self, frame: Frame) -> list[str]:
+        """ "the Iran arms deal", "Taiwan arms sales": a country's name (not its adjective, not an
+        abbreviation like "U.S.") compounded before "arms <noun>" names the buyer."""
+        trig = frame.trigger
+        arms = [c for c in trig.children if c.dep_ == "compound" and c.ent_type_ in ("ARMS", "WEAPON")]
+        out = []
+        for c in trig.children:
+            if c.dep_ != "compound" or c.ent_type_ != "ACTOR" or c.pos_ != "PROPN" \
+                    or not any(c.i < a.i for a in arms):
+                continue
+            ent = next((e for e in trig.doc.ents if e.start <= c.i < e.end), None)
+            actor = self.gaz.actor(actor_code(c))
+            if ent is None or actor is None or not actor.is_state or "." in ent.text or ent.text.isupper():
+                continue
+            if ent.text in actor.names or ent.text == actor.name:
+                out.append(actor.code)
+        return out
 
     def _smuggled_from(self, frame: Frame, suppliers: list[str], recipients: list[str]):
         """ "The group smuggles explosives into Peru from Chile": the stock's state supplies, an
@@ -110,12 +186,19 @@ class Extractor:
                      quoted: str | list[str] | None = None) -> list[dict]:
         lex = self.lex
         lemma = frame.trigger.lemma_.lower()
+        frame.recipients = [_hands_owner(h) for h in frame.recipients]
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
         items = self._items(frame, blocked=role_heads)
         if not items and frame.pos == "noun" and lemma in ("aid", "assistance") and not any(
                 c.lower_ in lex.non_military_heads for c in frame.trigger.children):
             if any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):
                 items = [Item("unspecified", None, frame.trigger.text, frame.trigger)]
+        if not items and frame.pos == "verb" and frame.kind == "give":
+            # "X will provide assistance to the rebels": aid to an armed group is military aid
+            aid = [r for r in frame.item_roots if r.lemma_.lower() in ("aid", "assistance") and not any(
+                c.lower_ in lex.non_military_heads for c in r.children)]
+            if aid and any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):
+                items = [Item("unspecified", None, aid[0].text, aid[0])]
         if not items:
             return []
         if frame.pos == "noun" and (lemma in lex.field_nouns or frame.trigger.lower_ in lex.field_nouns) \
@@ -138,6 +221,8 @@ class Extractor:
             suppliers = self._codes(frame.suppliers, ctx, exclude=recipients)
         if not recipients and frame.recipients:
             recipients = self._codes(frame.recipients, ctx, exclude=suppliers)
+        if not recipients and frame.pos == "noun" and frame.kind == "give":
+            recipients = [c for c in self._name_compound_recipients(frame) if c not in suppliers]
         if lemma in _SMUGGLE_VERBS and frame.sources:
             suppliers, recipients = self._smuggled_from(frame, suppliers, recipients)
         if not suppliers:
@@ -157,11 +242,11 @@ class Extractor:
         passive_no_agent = "passive" in frame.rule and not frame.suppliers
         if not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
                 and frame.context_supplier:
-            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1)
+            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1, places=False)
             if found:
                 suppliers, rule = [found], rule + "+context"
         elif not recipients and frame.kind == "give" and self._open_role(frame.recipients) and frame.context_recipient:
-            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1)
+            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1, places=False)
             if found:
                 recipients, rule = [found], rule + "+context"
         if frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger) \
@@ -198,7 +283,9 @@ class Extractor:
         for s in suppliers or [None]:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
-                    continue  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
+                    continue
+                if r in _DISARMAMENT_BODIES and s is not None and self.actors.is_group(s):
+                    continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
                     conf = 0.5 + 0.15 * (s is not None and r is not None) + 0.1 * (frame.pos == "verb") \
                         + 0.1 * bool(item.designation)
@@ -229,6 +316,8 @@ class Extractor:
                 continue
             headline = _is_headline(sent)
             carried = quoted.get(number)
+            if carried is None and number + 1 < len(sents):
+                carried = _dash_speaker(sent, sents[number + 1])
             if carried is None and last_reported is not None and number - last_reported[0] <= 2 and \
                     stripped.lower().startswith(self.lex.continuation_starts):
                 carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."

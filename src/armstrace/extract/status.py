@@ -177,6 +177,11 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 return status
             if tok.pos_ in ("NOUN", "PROPN") and word in lex.noun_status:
                 return lex.noun_status[word]
+            if word == "be" and toks[depth - 1].dep_ in ("advcl", "xcomp", "ccomp"):
+                # "plans are underway to transfer", "the idea is to sell": the subject noun decides
+                subj = [c for c in tok.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]
+                if subj and subj[0].lemma_.lower() in lex.noun_status:
+                    return lex.noun_status[subj[0].lemma_.lower()]
             if tok.pos_ == "ADJ" and word in _READY:
                 return "planned"
         if _conditional(tok) or (depth > 0 and tok.lower_ in ("if", "unless")):

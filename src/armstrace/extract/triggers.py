@@ -29,6 +29,7 @@ _PREVENT = {"stop", "prevent", "keep", "bar", "ban", "block", "prohibit", "deter
             "dissuade", "forbid", "preclude", "exclude", "refrain"}
 _AID_NOUNS = {"aid", "assistance", "support", "package", "help"}
 _RELATIVE = {"which", "that", "who", "whose", "whom"}
+_ASK_FOR = {"ask", "petition", "press", "beg", "approach", "lobby", "urge"}
 _DEAL_NOUNS = {"trade", "deal", "contract", "agreement", "business"}
 
 
@@ -294,8 +295,8 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                     (frame.sources if frame.suppliers else frame.suppliers).extend(_pobjs(p))
     # "supplying weapons to UNITA" misparsed as an infinitive "to UNITA" (a name tagged as a verb)
     if kind == "give":
-        for c in tok.children:
-            if c.dep_ in ("xcomp", "advcl") and c.ent_type_ == "ACTOR" and any(
+        for c in [*tok.children, *(g for r in frame.item_roots for g in r.children)]:
+            if c.dep_ in ("xcomp", "advcl", "relcl", "acl") and c.ent_type_ == "ACTOR" and any(
                     a.dep_ == "aux" and a.lower_ == "to" for a in c.children):
                 frame.recipients.append(c)
     # items' own prepositions: "sent weapons to X" parsed as "weapons to X"
@@ -441,7 +442,13 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         subj = [t for t in (subjects(gov) or inherited_subject(gov)) if t.i != tok.i]
         if subj and subj[0].lower_ in _RELATIVE and gov.dep_ == "relcl":
             subj = [gov.head]
-        if subj:
+        asked = [c for c in gov.children if c.dep_ == "dobj" and c.i < tok.i]
+        if subj and kind == "give" and gov.lemma_.lower() in _ASK_FOR and tok.dep_ == "pobj" \
+                and tok.head.lower_ == "for" and asked:
+            # "Angola asked Portugal for military aid": the asker receives, the asked supplies
+            frame.recipients.extend(subj)
+            frame.suppliers.extend(asked)
+        elif subj:
             wants = gov.lemma_.lower() in _WANT_VERBS
             (frame.suppliers if (kind == "give") != wants else frame.recipients).extend(subj)
         for p in gov.children:

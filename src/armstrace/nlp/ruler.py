@@ -58,6 +58,8 @@ def build_patterns(gaz: Gazetteer) -> list[dict]:
         if surface in _SKIP_ACTOR_SURFACES:
             continue
         forms = {surface}
+        if role == "organisation" and " " not in surface and len(surface) >= 4 and surface.isalpha():
+            forms.add(surface.upper())  # companies written in capitals: "NORINCO", "BAYKAR"
         if surface.startswith("the "):
             forms = {surface[4:]}
         for form in forms:

@@ -111,14 +111,15 @@ def _unwrap(text: str) -> str:
     return "".join(out)
 
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufffc\u00ad]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_OBJECT = "\ufffc"  # an embedded object (image, card): a block boundary
 
 
 def normalise(text: str) -> str:
     """Recase shouting/title-case lines and unwrap paragraphs; same length as `text`."""
     text_in = text
     text = _INVISIBLE.sub(" ", text)
-    lines = _unwrap(text).split("\n")
+    lines = _unwrap(text).replace(_OBJECT, "\n").split("\n")
     fixed = []
     for line in lines:
         if is_all_caps(line):
