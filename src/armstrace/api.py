@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
 
 from . import __version__
+from .export import actor_name
 from .store import ClaimFilter, FactRecord, Store
 from .store.query import CATEGORIES, STATUSES, claim_conditions, query_claims
 from .store.schema import ClaimRow, DocumentRow
@@ -47,13 +48,6 @@ def _gazetteer():
 def _locations() -> dict[str, tuple[float, float]]:
     text = resources.files("armstrace.data").joinpath("actor_locations.csv").read_text("utf-8")
     return {row["code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(io.StringIO(text))}
-
-
-def actor_name(code: str | None) -> str:
-    if not code:
-        return "unknown"
-    actor = _gazetteer().actor(code)
-    return actor.name if actor else code
 
 
 def actor_kind(code: str | None) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from .store import ClaimFilter, FactRecord, Store
+from .store.query import known_actors
 from .store.schema import SipriDealRow
 
 HEADER_START = "SIPRI AT Database ID"
@@ -47,16 +48,9 @@ def our_category(sipri_category: str, description: str) -> str:
     return "unspecified"
 
 
-@lru_cache(maxsize=1)
-def _actor_codes() -> dict[str, str]:
-    from .nlp.gazetteer import load_gazetteer
-
-    return load_gazetteer().surface_actor
-
-
 def actor_code(name: str) -> str | None:
     """The register's code for a SIPRI supplier/recipient name, None when unknown."""
-    codes = _actor_codes()
+    codes = known_actors()["surfaces"]
     clean = name.replace("*", "").strip()
     for candidate in (clean, re.sub(r"\s*\(.*?\)\s*", " ", clean).strip(), clean.split("(")[-1].rstrip(")").strip()):
         code = codes.get(candidate.lower())

@@ -21,7 +21,6 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
 from .boilerplate import clean_text, load_rules
 from .document import Document, RemovedSpan

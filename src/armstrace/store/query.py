@@ -54,14 +54,14 @@ class ClaimFilter:
             return None
         value = value.strip()
         code = value.upper() if len(value) == 3 and value.isalpha() else value.lower()
-        names = _actor_names()
+        names = known_actors()
         if code in names["codes"]:
             return code
         return names["surfaces"].get(value.lower(), code)
 
 
 @lru_cache(maxsize=1)
-def _actor_names() -> dict:
+def known_actors() -> dict:
     from ..nlp.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -244,17 +244,17 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
     return records
 
 
+EVIDENCE_COLUMNS = (
+    "c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
+    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\""
+)
 EVIDENCE_PART = (
-    "SELECT * FROM (SELECT c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
-    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\" "
+    f"SELECT * FROM (SELECT {EVIDENCE_COLUMNS} "
     "FROM claims c JOIN documents d ON c.document_id = d.id WHERE c.fact_id = :f{n} "
     "ORDER BY c.id DESC LIMIT :limit) AS part{n}"
 )
-
-
 EVIDENCE_LATERAL = (  # PostgreSQL: the same per-fact lookup as one lateral join, planned once
-    "SELECT c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
-    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\" "
+    f"SELECT {EVIDENCE_COLUMNS} "
     "FROM unnest(CAST(:ids AS integer[])) AS f(fid) CROSS JOIN LATERAL ("
     "SELECT * FROM claims WHERE claims.fact_id = f.fid ORDER BY claims.id DESC LIMIT :limit) AS c "
     "JOIN documents d ON c.document_id = d.id"
@@ -280,22 +280,6 @@ def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, 
          publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
         if isinstance(attribution, str):  # JSON comes back as text from a raw query on SQLite
             attribution = json.loads(attribution)
-        result.setdefault(fact_id, []).append(
-            {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
-             "doc": doc_key, "document_id": document_id, "url": url, "duplicate": duplicate_of is not None,
-             "publisher": syndicated_from or publisher, "item": item, "start": start, "end": end})
-    return result
-    columns = (ClaimRow.id, ClaimRow.status, ClaimRow.date, ClaimRow.evidence, ClaimRow.attribution,
-               DocumentRow.doc_key, DocumentRow.url, DocumentRow.duplicate_of, ClaimRow.fact_id, DocumentRow.id,
-               DocumentRow.publisher, DocumentRow.syndicated_from, ClaimRow.item, ClaimRow.start, ClaimRow.end)
-    parts = [
-        select(*columns).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
-        .where(ClaimRow.fact_id == fact_id).order_by(ClaimRow.id.desc()).limit(limit).subquery().select()
-        for fact_id in fact_ids
-    ]
-    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
-    for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
-         publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
         result.setdefault(fact_id, []).append(
             {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
              "doc": doc_key, "document_id": document_id, "url": url, "duplicate": duplicate_of is not None,
