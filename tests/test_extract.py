@@ -555,3 +555,64 @@ def test_headline_ending_in_a_dash_is_the_next_lines_speakers():
                  "Def Min Kari Nordmann Norway is also weighing more aid.")
     assert {(c.supplier, c.recipient, c.category) for c in claims if c.attribution == ["Def Min Kari Nordmann"]} >= {
         ("NOR", "LVA", "artillery")}
+
+
+# -- transfers named without parties, denials, speakers ---------------------------------------
+
+def test_a_transfer_named_without_parties_takes_the_documents_one_pair():
+    got = quads("Norway sold eight attack helicopters to Chile in May. "
+                "Officials said plans are now underway to transfer four more helicopters next year.")
+    assert ("NOR", "CHL", "aircraft", "planned") in got
+
+
+def test_a_bare_generic_word_takes_up_the_narrower_category_named_before():
+    got = quads("Norway supplied anti-aircraft missiles to Chile, the paper reported. "
+                "The supply of missiles was discussed at two meetings in March.")
+    assert ("NOR", "CHL", "air_defense", "considered") in got
+    assert not any(q[2] == "missile" for q in got)
+
+
+def test_a_bare_transfer_is_dropped_when_the_document_has_two_pairs():
+    got = quads("Norway sold helicopters to Chile. Spain sold helicopters to Peru. "
+                "Plans are underway to transfer more helicopters.")
+    assert got == {("NOR", "CHL", "aircraft", "delivered"), ("ESP", "PER", "aircraft", "delivered")}
+
+
+def test_bare_weapons_and_agentless_passives_are_not_completed():
+    got = quads("Norway sold helicopters and rifles to Chile. Most of the weapons had been legally imported. "
+                "Officials want the ban lifted in order to buy more weapons.")
+    assert got == {("NOR", "CHL", "aircraft", "delivered"), ("NOR", "CHL", "small_arms", "delivered")}
+
+
+def test_dismissing_the_claims_denies_the_transfer_reported_before():
+    claims = run("An opposition lawmaker said the Norwegian government had sold rifles to the Contra rebels. "
+                 "Deputy Minister Kari Nordmann dismissed the claims as fanciful.")
+    denied = [c for c in claims if c.status == "denied"]
+    assert [(c.recipient, c.category, c.attribution) for c in denied] == [
+        ("contras", "small_arms", ["Deputy Minister Kari Nordmann"])]
+
+
+def test_a_denial_without_earlier_alleged_claims_adds_nothing():
+    assert run("The minister dismissed the claims as fanciful.") == []
+
+
+def test_a_described_source_takes_the_name_a_later_sentence_gives():
+    claims = run("A senior member of the opposition Green Party said Norway sold rifles to Chile. "
+                 "Green defence spokesman Ola Hansen told parliament the deal was secret.")
+    assert claims and claims[0].attribution == ["Ola Hansen, senior member of the opposition Green Party"]
+
+
+def test_there_is_evidence_is_no_source():
+    claims = run("Investigators said there was strong evidence Norway sold rifles to Chile.")
+    assert [c.attribution for c in claims] == [["Investigators"]]
+
+
+def test_an_interview_speaker_tag_attributes_the_answer():
+    text = ("What do you say about the offensive?\n\n"
+            "   (Hansen) The offensive will go on.  We know that Norway gave rifles to the Chilean army.\n\n"
+            "   Do you expect talks?\n\n"
+            "   Norway will send more rifles to Chile in May.")
+    claims = run(text)
+    by_sentence = {c.evidence.split()[0]: c.attribution for c in claims}
+    assert by_sentence["We"] == ["Hansen"]
+    assert by_sentence["Norway"] == []

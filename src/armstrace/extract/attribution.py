@@ -7,6 +7,8 @@ gives ["U.S. officials", "The Wall Street Journal"]; "it has been reported" give
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Span, Token
 
 from .lexicon import Lexicon
@@ -133,6 +135,10 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
                 sources.append((tok.i, src))
         elif tok.pos_ == "NOUN" and tok.lower_ in _SPEECH_NOUNS:
             src = _noun_source(tok)
+            if src:
+                sources.append((tok.i, src))
+        elif tok.pos_ == "NOUN" and tok.lower_ == "evidence":
+            src = _noun_source(tok)  # "evidence from X"; "there is strong evidence that" names no one
             if src:
                 sources.append((tok.i, src))
         elif tok.pos_ == "NOUN" and tok.lower_ in lex.attribution_nouns:
@@ -271,4 +277,89 @@ def quote_sources(sents: list[Span], lex: Lexicon) -> dict[int, str]:
             start, opener = None, None
         if len(out) > 10000:
             break
+    return out
+
+
+# Role nouns of a source described rather than named: "a leading member of the Labour Party".
+_ROLE_NOUNS = {"member", "spokesman", "spokeswoman", "spokesperson", "official", "minister", "lawmaker",
+               "legislator", "politician", "mp", "senator", "congressman", "congresswoman", "diplomat", "aide",
+               "deputy", "leader", "representative", "chairman", "chairwoman"}
+# Capitalised words too common in titles to tie a description to a name.
+_TITLE_WORDS = {"party", "minister", "ministry", "foreign", "affairs", "state", "secretary", "department",
+                "government", "office", "officer", "house", "national", "senior", "junior", "deputy", "chief",
+                "defence", "defense", "the", "of", "opposition"}
+
+
+def _title_words(tokens) -> set[str]:
+    return {t.lower_ for t in tokens if t.text[:1].isupper() and t.is_alpha and t.ent_type_ != "ACTOR"
+            and t.lower_ not in _TITLE_WORDS}
+
+
+def name_described_source(source: str, sent: Span, later: list[Span], lex: Lexicon) -> str | None:
+    """The name of a source the sentence only describes, when a following sentence names a speaker
+    with the same affiliation: "A leading member of the opposition Labour Party said ..." then
+    "Labour foreign affairs spokesman George Foulkes told parliament ..." gives "George Foulkes, leading
+    member of ... Labour Party"."""
+    at = sent.text.find(source)
+    if at < 0:
+        return None
+    start = sent.start_char + at
+    toks = [t for t in sent if start <= t.idx < start + len(source)]
+    if not toks or any(t.ent_type_ == "PERSON" for t in toks) or not any(t.lemma_.lower() in _ROLE_NOUNS for t in toks):
+        return None
+    words = _title_words(toks)
+    if not words:
+        return None
+    for other in later:
+        for ent in other.ents:
+            if ent.label_ != "PERSON":
+                continue
+            root = ent.root
+            speaks = (root.dep_ == "nsubj" and _is_reporting(root.head, lex)) or (
+                root.dep_ in ("dobj", "attr", "nsubj") and root.head.lemma_.lower() == "say" and root.i > root.head.i)
+            if not speaks:
+                continue
+            title = list(other.doc[max(other.start, root.left_edge.i, ent.start - 6):ent.start])
+            if words & _title_words(title):
+                return f"{ent.text.strip()}, {source}"  # the name, keeping how the sentence described them
+    return None
+
+
+_SPEAKER_TAG = re.compile(r"^[(\[]\s*([A-Z][\w.'\- ]{1,40}?)\s*[)\]]")
+# Bracketed words at a sentence start that are no speaker: agencies, editors' marks.
+_NOT_SPEAKERS = {"ap", "afp", "reuters", "upi", "xinhua", "tass", "itar-tass", "interfax", "cnn", "bbc", "dpa",
+                 "efe", "ansa", "kyodo", "yonhap", "photo", "video", "update", "updated", "corrected", "recasts",
+                 "adds", "repeat", "refile", "editor's note", "audio", "graphic", "map", "end", "more", "q", "a"}
+
+
+def _paragraph_break(prev: Span) -> bool:
+    tail = prev.text[len(prev.text.rstrip()):]
+    return "\n\n" in tail or bool(re.search(r"\n[ \t]+$", tail))
+
+
+def speaker_turns(sents: list[Span]) -> dict[int, str]:
+    """Speakers of an interview transcript: "(Letona) I would say ..." opens a turn that runs over
+    the following paragraphs until the next tag or an interviewer's question paragraph.
+    Returns sentence number -> speaker."""
+    paragraphs: list[list[int]] = []
+    for number, sent in enumerate(sents):
+        if not paragraphs or _paragraph_break(sents[number - 1]):
+            paragraphs.append([])
+        paragraphs[-1].append(number)
+    out: dict[int, str] = {}
+    speaker = None
+    for para in paragraphs:
+        first = sents[para[0]]
+        match = _SPEAKER_TAG.match(first.text.strip())
+        name = match.group(1).strip() if match else None
+        if name and (name.lower() in _NOT_SPEAKERS or len(name.split()) > 4 or any(
+                t.ent_type_ == "ACTOR" for t in first if t.idx - first.start_char < match.end(1))):
+            name = None
+        if name:
+            speaker = name
+        elif sents[para[-1]].text.strip().endswith("?"):
+            speaker = None  # the interviewer's next question
+        if speaker:
+            for number in para:
+                out[number] = speaker
     return out

@@ -12,7 +12,8 @@ from armstrace.ingest.document import Document
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
 from armstrace.nlp.gazetteer import Gazetteer
 
-from .attribution import attribute, quote_sources, source_tokens
+from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
+                          speaker_turns)
 from .claim import Claim
 from .context import DocContext
 from .details import find_purpose, find_time
@@ -50,6 +51,9 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_DENY_VERBS = {"deny", "dismiss", "reject", "refute", "rebuff", "dispute"}
+_CLAIM_NOUNS = {"claim", "allegation", "report", "accusation", "charge", "story", "suggestion", "assertion",
+                "rumor", "rumour"}
 
 
 def _dash_speaker(sent: Span, nxt: Span) -> list[str] | None:
@@ -182,6 +186,25 @@ class Extractor:
                 return False  # a party we cannot name: leave the role empty
         return True
 
+    def _bare_mention(self, frame: Frame, lemma: str) -> bool:
+        """A transfer named with no party at all ("the supply of missiles was discussed", "plans are
+        underway to transfer seven helicopters"): no pronoun, anaphor or unresolved name in a role."""
+        lex = self.lex
+        if frame.pos == "verb" and lemma in lex.weak_verbs or frame.halt_attempt:
+            return False
+        if frame.pos == "noun" and (lemma in lex.field_nouns or frame.trigger.lower_ in lex.field_nouns):
+            return False
+        if frame.rule in ("seized-shipment",) or frame.sources or frame.supplier_modifiers:
+            return False
+        if frame.pos == "verb" and "passive" in frame.rule:
+            return False  # "weapons had been imported": by anyone, from anywhere
+        for head in frame.suppliers + frame.recipients:
+            word = head.lemma_.lower()
+            if head.pos_ in ("PRON", "PROPN") or head.ent_type_ or word in lex.state_anaphors \
+                    or word in lex.agent_nouns or word in lex.group_nouns or head.lower_ in lex.group_nouns:
+                return False
+        return True
+
     def frame_claims(self, frame: Frame, sent: Span, ctx: DocContext, headline: bool,
                      quoted: str | list[str] | None = None) -> list[dict]:
         lex = self.lex
@@ -236,11 +259,18 @@ class Extractor:
         if any(self.actors.is_group(c) for c in recipients):
             # "smuggled into Colombia for the FARC": the group is the recipient, the state a place
             recipients = [c for c in recipients if self.actors.is_group(c)]
-        if not suppliers and not recipients:
-            return []
         rule = frame.rule
+        partyless = False
+        if not suppliers and not recipients:
+            if not self._bare_mention(frame, lemma):
+                return []
+            # "the supply of missiles was discussed": no party named here; the document may say
+            # who (see `_complete_bare`), else the claim is dropped
+            partyless, rule = True, rule + "+bare"
         passive_no_agent = "passive" in frame.rule and not frame.suppliers
-        if not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
+        if partyless:
+            pass
+        elif not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
                 and frame.context_supplier:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1, places=False)
             if found:
@@ -249,15 +279,17 @@ class Extractor:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1, places=False)
             if found:
                 recipients, rule = [found], rule + "+context"
-        if frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger) \
+        if partyless:
+            pass
+        elif frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger) \
                 and not any(self.actors.is_group(c) for c in recipients):  # "gangs acquire guns": own purchase
             found = ctx.resolve(frame.trigger.i, sent, state=True, exclude=recipients, window=0,
                                 skip=source_tokens(sent, lex))
             if found:
                 suppliers, rule = [found], rule + "+context"
-        if frame.kind == "get" and not suppliers:
+        if frame.kind == "get" and not suppliers and not partyless:
             return []  # "terrorists acquire weapons": own acquisition, nobody supplies
-        if not recipients and frame.pos == "verb" and lemma not in _SUPPLIER_ONLY_VERBS:
+        if not recipients and frame.pos == "verb" and lemma not in _SUPPLIER_ONLY_VERBS and not partyless:
             return []
         if frame.pos == "verb" and lemma in lex.weak_verbs and not (recipients and (suppliers or frame.kind == "get")):
             return []
@@ -297,6 +329,50 @@ class Extractor:
                     ))
         return out
 
+    def _denials(self, sent: Span, number: int, by_sentence: dict[int, list[Claim]], ctx: DocContext,
+                 text: str) -> list[Claim]:
+        """ "The minister dismissed the claims as fanciful": a party denies the transfers reported
+        just before.  The denied claims are those of the last four sentences that someone alleged
+        (they carry a source), named with both parties in their own sentence; when the denier speaks
+        for a state, only transfers of that state."""
+        lex = self.lex
+        for tok in sent:
+            if tok.pos_ != "VERB" or tok.lemma_.lower() not in _DENY_VERBS or any(c.dep_ == "neg" for c in tok.children):
+                continue
+            objs = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+            if not any(o.lemma_.lower() in _CLAIM_NOUNS and not any(c.dep_ in ("acl", "relcl", "prep") for c in o.children)
+                       for o in objs):
+                continue  # "denied the claims that ...", "rejected claims of ...": the claim is read there
+            subj = [c for c in tok.children if c.dep_ == "nsubj"]
+            if not subj:
+                continue
+            head = subj[0]
+            if head.lower_ in ("he", "she"):
+                denier = ctx.last_person(head.i, sent)
+            elif head.pos_ == "PRON":
+                denier = None
+            else:
+                denier = phrase_text(head)
+            if not denier:
+                continue
+            states = set(self.actors.resolve_all(head, None, ()))
+            earlier = [c for k in range(number - 4, number) for c in by_sentence.get(k, [])
+                       if c.attribution and c.supplier and c.recipient and c.status not in ("denied", "halted")
+                       and "+" not in c.rule]
+            if states:
+                earlier = [c for c in earlier if c.supplier in states or c.recipient in states]
+            start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+            end = sent.start_char + len(sent.text.rstrip())
+            out = []
+            for c in earlier:
+                out.append(Claim(doc=c.doc, supplier=c.supplier, recipient=c.recipient, category=c.category,
+                                 status="denied", designation=c.designation, item=c.item, attribution=[denier],
+                                 time=c.time, quantity=c.quantity, purpose=c.purpose, evidence=text[start:end],
+                                 start=start, end=end, confidence=round(max(0.3, c.confidence - 0.2), 2),
+                                 rule="denial-of-claims"))
+            return out
+        return []
+
     # -- one document ---------------------------------------------------------------
     def extract_parsed(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
                        published: str | None = None) -> list[Claim]:
@@ -306,7 +382,10 @@ class Extractor:
         claims: dict[tuple, Claim] = {}
         sents = list(spdoc.sents)
         quoted = quote_sources(sents, self.lex)
+        for number, speaker in speaker_turns(sents).items():
+            quoted.setdefault(number, speaker)
         last_reported: tuple[int, list[str]] | None = None  # sentence number and sources of the last reported claim
+        by_sentence: dict[int, list[Claim]] = {}
         for number, sent in enumerate(sents):
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
@@ -321,8 +400,13 @@ class Extractor:
             if carried is None and last_reported is not None and number - last_reported[0] <= 2 and \
                     stripped.lower().startswith(self.lex.continuation_starts):
                 carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."
+            made = 0
             for frame in find_frames(sent, self.lex):
                 for fields in self.frame_claims(frame, sent, ctx, headline, carried):
+                    made += 1
+                    fields["attribution"] = [
+                        name_described_source(a, sent, sents[number + 1:number + 3], self.lex) or a
+                        for a in fields["attribution"]]
                     if fields["attribution"] and fields["attribution"] != carried:
                         last_reported = (number, list(fields["attribution"]))
                     start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
@@ -335,8 +419,44 @@ class Extractor:
                         old.confidence = max(old.confidence, claim.confidence)
                     else:
                         claims[key] = claim
+                    by_sentence.setdefault(number, []).append(claims[key])
+            if not made:
+                for claim in self._denials(sent, number, by_sentence, ctx, text):
+                    claims.setdefault(claim.key(), claim)
             ctx.observe_sentence(sent)
-        return _drop_subsumed(list(claims.values()))
+        return _drop_subsumed(_complete_bare(list(claims.values())))
+
+
+# A generic item word may take up a narrower category the document has named for the same pair:
+# "the anti-aircraft missiles ... the supply of missiles was discussed".
+_NARROWER = {"missile": {"air_defense"}, "unspecified": set(), "aircraft": {"drone"}}
+
+
+def _complete_bare(claims: list[Claim]) -> list[Claim]:
+    """Give a transfer named without parties the parties of the document's one transfer of that
+    category (event coreference); drop it when the document has none or several."""
+    full = [c for c in claims if c.supplier is not None and c.recipient is not None and "+bare" not in c.rule]
+    out = []
+    for c in claims:
+        if "+bare" not in c.rule:
+            out.append(c)
+            continue
+        pairs = {(f.supplier, f.recipient) for f in full if f.category == c.category}
+        category = c.category
+        if not pairs and not c.designation:
+            narrower = {(f.supplier, f.recipient, f.category) for f in full
+                        if f.category in _NARROWER.get(c.category, ())}
+            if len(narrower) == 1:
+                supplier, recipient, category = narrower.pop()
+                pairs = {(supplier, recipient)}
+        if len(pairs) != 1 or category == "unspecified":
+            continue  # "weapons" alone is too vague to say which transfer is meant
+        c.supplier, c.recipient = pairs.pop()
+        c.category = category
+        c.rule = c.rule.replace("+bare", "+coref")
+        c.confidence = round(max(0.3, c.confidence - 0.2), 2)
+        out.append(c)
+    return out
 
 
 def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
