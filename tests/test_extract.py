@@ -215,6 +215,16 @@ def test_spacy_component(nlp):
         nlp.remove_pipe("arms_transfers")
 
 
+def test_spacy_finds_the_component_without_importing_armstrace():
+    """The factory is registered through the `spacy_factories` entry point of the installed package."""
+    import subprocess
+    import sys
+    code = ("import spacy, sys; nlp = spacy.blank('en'); nlp.add_pipe('arms_transfers'); "
+            "print(nlp.pipe_names)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['arms_transfers']"
+
+
 # -- constructions added in the second pass ---------------------------------------------------
 
 def test_region_name_is_not_a_state():
