@@ -626,3 +626,31 @@ def test_an_interview_speaker_tag_attributes_the_answer():
     by_sentence = {c.evidence.split()[0]: c.attribution for c in claims}
     assert by_sentence["We"] == ["Hansen"]
     assert by_sentence["Norway"] == []
+
+
+# -- constructions found on a hand-labelled sample of the pool ---------------------------------
+
+def test_a_model_name_the_parser_hangs_outside_its_phrase_still_names_the_item():
+    assert ("SVK", "UKR", "aircraft", "planned") in quads("Slovakia is planning to send MiG-29 fighter jets to Ukraine.")
+    assert {c.designation for c in run("Slovakia is planning to send MiG-29 fighter jets to Ukraine.")} == {"MiG-29"}
+
+
+def test_coordinated_premodifiers_name_two_items():
+    assert triples("Norway sent anti-tank and anti-aircraft missiles to Chile.") == {
+        ("NOR", "CHL", "missile"), ("NOR", "CHL", "air_defense")}
+    assert triples("Norway sent ballistic and cruise missiles to Chile.") == {("NOR", "CHL", "missile")}
+
+
+def test_a_state_named_on_the_transfer_noun_supplies_not_the_verbs_subject():
+    assert triples("Chile condemned Norwegian arms sales to Peru.") == {("NOR", "PER", "unspecified")}
+    assert quads("Germany blocks Estonian arms exports to Latvia") == {("EST", "LVA", "unspecified", "halted")}
+    assert triples("The U.S. approved Taiwan arms sales.") == {("USA", "TWN", "unspecified")}
+
+
+def test_where_a_shipment_arrives_is_its_recipient():
+    assert triples("90 tons of military aid from Norway arrived in Chile on Monday.") == {("NOR", "CHL", "unspecified")}
+    assert run("A shipment of rifles arrived in the port of Valparaiso.") == []
+
+
+def test_anti_tank_weapons_are_missiles():
+    assert triples("Norway sent anti-tank weapons to Chile.") == {("NOR", "CHL", "missile")}

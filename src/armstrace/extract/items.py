@@ -44,6 +44,16 @@ class Item:
     quantity: str | None = None
 
 
+def _root(span: Span) -> Token:
+    """The head of an entity span. spaCy's `Span.root` may pick a token the parser hung outside the
+    phrase ("send [MiG-29]/punct [fighter jets]/dobj"); prefer the rightmost token that is no punctuation."""
+    outside = [t for t in span if not (span.start <= t.head.i < span.end) or t.head.i == t.i]
+    words = [t for t in outside if t.dep_ != "punct"]
+    if len(outside) <= 1 or not words:
+        return span.root
+    return words[-1]
+
+
 def _reachable(root: Token, blocked: set[int]) -> set[int]:
     """Token indices reachable from `root` along item edges."""
     seen = {root.i}
@@ -65,7 +75,7 @@ def _reachable(root: Token, blocked: set[int]) -> set[int]:
 
 def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set[int]) -> bool:
     """ "weapons inspector", "arms race": a weapon word modifying some other noun."""
-    root = span.root
+    root = _root(span)
     while root.dep_ == "conj" and root.head.i != root.i:  # "computer and semiconductor maker"
         root = root.head
     if root.dep_ not in ("compound", "amod", "nmod"):
@@ -197,6 +207,53 @@ def _category(designation_cat: str | None, head_cat: str | None) -> str:
     return designation_cat or head_cat or "unspecified"
 
 
+def _hyphen_chain_before(doc, end: int) -> list[Token]:
+    """The word ending just before index `end`, with the parts hyphenated to it ("anti-tank")."""
+    j = end - 1
+    if j < 0 or not (doc[j].is_alpha or doc[j].like_num):
+        return []
+    toks = [doc[j]]
+    while j > 0 and not doc[j - 1].whitespace_ and (doc[j - 1].is_alpha or doc[j - 1].text == "-" or doc[j - 1].like_num) \
+            and len(toks) < 6:
+        j -= 1
+        toks.insert(0, doc[j])
+    return toks
+
+
+def _coordinated_modifiers(items: list[Item], spans: list[Span], gaz: Gazetteer) -> list[Item]:
+    """ "anti-tank and anti-aircraft missiles", "ballistic and cruise missiles": a modifier
+    coordinated before an item names an item of its own, with the same head noun.  A weapon word
+    inside that modifier ("tank" in "anti-tank") is no item."""
+    out = list(items)
+    for span in spans:
+        if span.label_ != "ARMS":
+            continue
+        doc = span.doc
+        conj = span.start - 1
+        if conj < 1 or doc[conj].lower_ not in ("and", "or", ","):
+            continue
+        mod = _hyphen_chain_before(doc, conj)
+        if not mod:
+            continue
+        # the span's own first modifier: the tokens up to the first one followed by a space
+        k = span.start
+        while k < span.end - 1 and not doc[k].whitespace_:
+            k += 1
+        rest = doc[k + 1:span.end].text if k + 1 < span.end else ""
+        if not rest:
+            continue
+        phrase = (doc[mod[0].i:mod[-1].i + 1].text + " " + rest).lower()
+        category = gaz.generic.get(phrase)
+        if category is None:
+            continue
+        mod_ids = {t.i for t in mod}
+        out = [i for i in out if i.head.i not in mod_ids]
+        if not any(i.category == category and i.head.i == _root(span).i for i in out):
+            text = doc[mod[0].i:mod[-1].i + 1].text + " " + rest
+            out.append(Item(category, None, text, _root(span), _quantity(_root(span))))
+    return out
+
+
 def _governs(a: Token, b: Token) -> bool:
     """`a` is an ancestor of `b` along non-coordination edges."""
     tok = b
@@ -214,19 +271,19 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
     """Items named in the phrase headed by `root` (not crossing `blocked` tokens)."""
     doc = root.doc
     reach = _reachable(root, set(blocked))
-    spans = [e for e in doc.ents if e.label_ in _ARMS_LABELS and e.root.i in reach]
+    spans = [e for e in doc.ents if e.label_ in _ARMS_LABELS and _root(e).i in reach]
     generic = [s for s in spans if s.label_ == "ARMS"]
     models = [s for s in spans if s.label_ == "WEAPON"]
     items: list[Item] = []
     used_models: set[int] = set()
     for span in generic:
-        if _is_modifier_of_non_item(span, spans, trigger_ids) or _people(span.root):
+        if _is_modifier_of_non_item(span, spans, trigger_ids) or _people(_root(span)):
             continue
-        head = span.root
+        head = _root(span)
         designation, dcat = None, None
         for model in models:
             # the model name modifies this generic head ("Fateh-110 missiles")
-            m_root = model.root
+            m_root = _root(model)
             if m_root.head.i == head.i or (span.start <= m_root.head.i < span.end) or \
                     model.end == span.start:
                 weapon = gaz.weapon(model.ent_id_)
@@ -246,16 +303,17 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
         if model.text in gaz.weak_weapon_names or model.text.rstrip("s") in gaz.weak_weapon_names:
             generic = gaz.generic.get(model.text.lower())
             if generic:  # "MLRS" is also a generic word
-                items.append(Item(generic, _left_model_name(model), model.text, model.root, _quantity(model.root)))
+                items.append(Item(generic, _left_model_name(model), model.text, _root(model), _quantity(_root(model))))
             continue
-        items.append(Item(weapon.category, surface_designation(model, _generic_words(gaz)), model.text, model.root,
-                          _quantity(model.root)))
+        items.append(Item(weapon.category, surface_designation(model, _generic_words(gaz)), model.text, _root(model),
+                          _quantity(_root(model))))
+    items = _coordinated_modifiers(items, spans, gaz)
     # "spare parts for its naval fleet": components count as the platform they are for
     for item in items:
         if item.category == "unspecified" and item.head.lemma_.lower() in _COMPONENT_WORDS:
             for prep in (c for c in item.head.children if c.dep_ == "prep" and c.lower_ == "for"):
                 for ent in doc.ents:
-                    if ent.label_ in _ARMS_LABELS and ent.root.i in {t.i for t in prep.subtree}:
+                    if ent.label_ in _ARMS_LABELS and _root(ent).i in {t.i for t in prep.subtree}:
                         weapon = gaz.weapon(ent.ent_id_) if ent.label_ == "WEAPON" else None
                         category = weapon.category if weapon else ent.ent_id_
                         if category in _PLATFORM_KINDS:

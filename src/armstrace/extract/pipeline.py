@@ -238,6 +238,13 @@ class Extractor:
             return []
         if lemma in ("equip", "arm") and frame.rule.startswith("give-verb-passive") and not frame.suppliers:
             return []  # "fighters armed with rifles": possession, not a transfer
+        if frame.pos == "noun" and frame.kind == "give" and frame.governor_subjects:
+            # "China condemned U.S. arms sales to Taiwan", "Germany blocks Estonian arms exports": a
+            # state named on the transfer noun supplies; the governing verb's subject only reacts
+            named = [c for c in self._modifier_supplier(frame, []) if c not in self._name_compound_recipients(frame)]
+            if named:
+                governing = {t.i for t in frame.governor_subjects}
+                frame.suppliers = [t for t in frame.suppliers if t.i not in governing]
         suppliers = self._codes(frame.suppliers, None)
         recipients = self._codes(frame.recipients, None)
         if not suppliers and frame.suppliers:

@@ -50,6 +50,7 @@ class Frame:
     context_supplier: bool = True  # False: the supplier must not be guessed from context
     appositive_recipient: Token | None = None  # "to the group, the FARC" with the apposition misparsed
     context_recipient: bool = True  # False: the recipient must not be guessed from context
+    governor_subjects: list[Token] = field(default_factory=list)  # a noun's party read off its verb's subject
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -351,6 +352,9 @@ def _policy_mention(tok: Token, lex: Lexicon) -> bool:
     return any(w.lemma_.lower() in lex.non_arms_goods or w.lower_ in lex.non_arms_goods for w in words)
 
 
+_ARRIVE_VERBS = {"arrive", "reach", "land"}
+
+
 def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     lemma = tok.lemma_.lower()
     text = tok.lower_
@@ -434,6 +438,18 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         else:
             gov = None
     frame.governor = gov
+    if kind == "give" and not frame.recipients:
+        # "90 tons of military aid from the U.S. arrived in Ukraine": where a shipment arrives
+        subj = tok
+        while subj.dep_ == "pobj" and subj.head.lower_ == "of" and subj.head.head.pos_ in ("NOUN", "NUM"):
+            subj = subj.head.head
+        verb = subj.head
+        if subj.dep_ == "nsubj" and verb.lemma_.lower() in _ARRIVE_VERBS:
+            for c in verb.children:
+                if c.dep_ == "prep" and c.lower_ in ("in", "at", "to"):
+                    frame.recipients.extend(_pobjs(c))
+                elif c.dep_ == "dobj" and verb.lemma_.lower() == "reach":
+                    frame.recipients.append(c)
     if gov is not None and gov.lemma_.lower() in lex.interdict_verbs:
         frame.context_supplier = False  # "Israel bombed arms shipments": the attacker is no party
     elif gov is not None and any(c.dep_ == "expl" for c in gov.children):
@@ -451,6 +467,7 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         elif subj:
             wants = gov.lemma_.lower() in _WANT_VERBS
             (frame.suppliers if (kind == "give") != wants else frame.recipients).extend(subj)
+            frame.governor_subjects = list(subj)
         for p in gov.children:
             if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
                 frame.recipients.extend(_pobjs(p))
