@@ -654,3 +654,8 @@ def test_where_a_shipment_arrives_is_its_recipient():
 
 def test_anti_tank_weapons_are_missiles():
     assert triples("Norway sent anti-tank weapons to Chile.") == {("NOR", "CHL", "missile")}
+
+
+def test_a_dateline_is_not_the_source():
+    claims = run("OSLO, Norway — A defence industry source indicates Chile is seeking to buy F-16 fighter jets from Norway.")
+    assert [c.attribution for c in claims] == [["defence industry source"]]

@@ -87,3 +87,12 @@ def test_embedded_object_mark_ends_a_line():
 def test_company_names_in_capitals_are_actors(nlp):
     doc = nlp("NORINCO sold rifles.")
     assert [(e.text, e.ent_id_) for e in doc.ents if e.label_ == "ACTOR"] == [("NORINCO", "CHN")]
+
+
+def test_a_dateline_dash_ends_the_dateline_keeping_the_length():
+    from armstrace.nlp import normalise
+    text = "TAIPEI, Taiwan — A source said Norway sold jets to Chile.\nWASHINGTON (Reuters) - Officials said"
+    out = normalise(text)
+    assert len(out) == len(text)
+    assert out.startswith("TAIPEI, Taiwan . A source") and "(Reuters) . Officials" in out
+    assert normalise("UK - Ukraine talks - more") == "UK - Ukraine talks - more"

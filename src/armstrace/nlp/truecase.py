@@ -5,6 +5,7 @@
   then sentence starts and known names (from the gazetteers) get their usual casing back.
 * A single line break inside a wrapped paragraph becomes a space; a line break after a
   short line or after sentence-final punctuation stays (a headline, a caption).
+* The dash after a dateline ("TAIPEI, Taiwan — ") becomes a full stop.
 
 Every change keeps the text length, so character offsets into the result are offsets
 into the input.
@@ -115,10 +116,28 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _OBJECT = "\ufffc"  # an embedded object (image, card): a block boundary
 
 
+# A dateline opening a paragraph: "TAIPEI, Taiwan — ", "WASHINGTON (Reuters) - ".
+_DATELINE = re.compile(
+    r"(?m)^([ \t]*[A-Z]{3,}[A-Z.'’]*(?:[ \-][A-Z][A-Z.'’]*){0,3}"   # TAIPEI, NEW DELHI, PORT-AU-PRINCE
+    r"(?:,[ \t]*[A-Z][\w.'’]*(?: [A-Z][\w.'’]*){0,3})?[ \t]*"      # , Taiwan
+    r"(?:(\([^()\n]{1,30}\))[ \t]*)?)"                              # (Reuters)
+    r"(—|–|--|-)(?=[ \t]+[^\n]*[a-z])")
+
+
+def _end_datelines(text: str) -> str:
+    """Put a full stop after a dateline so that the place is not read as the subject of the
+    first sentence ("TAIPEI, Taiwan — a source indicates ..." parsed "TAIPEI ... indicates")."""
+    def stop(m: re.Match) -> str:
+        if m.group(3) == "-" and not m.group(2):
+            return m.group(0)  # a plain hyphen only after an agency: "UK - Ukraine talks" is a headline
+        return m.group(1) + "." + " " * (len(m.group(3)) - 1)
+    return _DATELINE.sub(stop, text)
+
+
 def normalise(text: str) -> str:
-    """Recase shouting/title-case lines and unwrap paragraphs; same length as `text`."""
+    """Recase shouting/title-case lines, unwrap paragraphs and end datelines; same length as `text`."""
     text_in = text
-    text = _INVISIBLE.sub(" ", text)
+    text = _end_datelines(_INVISIBLE.sub(" ", text))
     lines = _unwrap(text).replace(_OBJECT, "\n").split("\n")
     fixed = []
     for line in lines:
