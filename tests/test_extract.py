@@ -652,10 +652,36 @@ def test_where_a_shipment_arrives_is_its_recipient():
     assert run("A shipment of rifles arrived in the port of Valparaiso.") == []
 
 
-def test_anti_tank_weapons_are_missiles():
-    assert triples("Norway sent anti-tank weapons to Chile.") == {("NOR", "CHL", "missile")}
+def test_anti_armour_missiles_are_missiles_and_anti_tank_weapons_small_arms():
+    assert triples("Norway sent anti-armour missiles to Chile.") == {("NOR", "CHL", "missile")}
+    assert triples("Norway sent anti-tank weapons to Chile.") == {("NOR", "CHL", "small_arms")}
 
 
 def test_a_dateline_is_not_the_source():
     claims = run("OSLO, Norway — A defence industry source indicates Chile is seeking to buy F-16 fighter jets from Norway.")
     assert [c.attribution for c in claims] == [["defence industry source"]]
+
+
+def test_a_state_armed_or_trained_by_another_receives_unsaid_goods_and_training():
+    assert quads("Iran trained and armed the Houthis.") == {
+        ("IRN", "houthis", "technology", "delivered"), ("IRN", "houthis", "unspecified", "delivered")}
+    assert triples("The war pitted the army against Houthi rebels armed and trained by Iran.") == {
+        ("IRN", "houthis", "unspecified"), ("IRN", "houthis", "technology")}
+    assert quads("The guerrillas are armed by Cuba.") == {("CUB", "other-group", "unspecified", "ongoing")}
+    assert run("Fighters armed with rifles attacked the base.") == []
+
+
+def test_a_carrier_named_by_its_state_supplies():
+    assert triples("British transport aircraft are delivering weapons to Chile") == {("GBR", "CHL", "unspecified")}
+
+
+def test_a_recipient_hung_inside_the_object_phrase():
+    assert triples("Norway sent 100 armoured patrol vehicles and a team of engineers to Chile.") == {
+        ("NOR", "CHL", "armored_vehicle")}
+    assert quads("Norway is willing to provide ammunition alongside food aid to Chile.") == {
+        ("NOR", "CHL", "ammunition", "planned")}
+
+
+def test_the_state_on_the_noun_supplies_when_the_recipient_is_an_anaphor():
+    claims = run("Norwegian arms sales to his country might generate an article.")
+    assert {(c.supplier, c.recipient) for c in claims} == {("NOR", None)}

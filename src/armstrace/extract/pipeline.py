@@ -51,6 +51,8 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_CARRIERS = {"aircraft", "plane", "jet", "airplane", "ship", "vessel", "convoy", "truck", "lorry", "flight",
+             "airlift", "freighter", "transport", "train"}
 _DENY_VERBS = {"deny", "dismiss", "reject", "refute", "rebuff", "dispute"}
 _CLAIM_NOUNS = {"claim", "allegation", "report", "accusation", "charge", "story", "suggestion", "assertion",
                 "rumor", "rumour"}
@@ -141,6 +143,19 @@ class Extractor:
                     codes.append(code)
         return codes
 
+    def _carrier_supplier(self, frame: Frame) -> list[str]:
+        """ "British transport aircraft are delivering weapons to Ukraine": the state of the
+        aircraft, ship or convoy that carries the goods supplies them."""
+        codes = []
+        for head in frame.suppliers:
+            if head.lemma_.lower() not in _CARRIERS:
+                continue
+            for c in head.children:
+                code = actor_code(c) if c.dep_ in ("amod", "compound", "nmod") else None
+                if code and code not in codes and not self.actors.is_group(code):
+                    codes.append(code)
+        return codes
+
     def _name_compound_recipients(self, frame: Frame) -> list[str]:
         """ "the Iran arms deal", "Taiwan arms sales": a country's name (not its adjective, not an
         abbreviation like "U.S.") compounded before "arms <noun>" names the buyer."""
@@ -222,6 +237,8 @@ class Extractor:
                 c.lower_ in lex.non_military_heads for c in r.children)]
             if aid and any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):
                 items = [Item("unspecified", None, aid[0].text, aid[0])]
+        if not items and frame.party_patient:
+            items = [Item(frame.force_category or "unspecified", None, frame.trigger.text, frame.trigger)]
         if not items:
             return []
         if frame.pos == "noun" and (lemma in lex.field_nouns or frame.trigger.lower_ in lex.field_nouns) \
@@ -247,6 +264,12 @@ class Extractor:
                 frame.suppliers = [t for t in frame.suppliers if t.i not in governing]
         suppliers = self._codes(frame.suppliers, None)
         recipients = self._codes(frame.recipients, None)
+        if not suppliers:
+            suppliers = self._carrier_supplier(frame)
+        if not suppliers and not recipients and frame.recipients:
+            # "US arms sales to his country": the state named on the noun supplies; the anaphor
+            # must then be some other state
+            suppliers = [c for c in self._modifier_supplier(frame, []) if c not in self._name_compound_recipients(frame)]
         if not suppliers and frame.suppliers:
             suppliers = self._codes(frame.suppliers, ctx, exclude=recipients)
         if not recipients and frame.recipients:

@@ -96,7 +96,9 @@ def _tense_status(verb: Token, headline: bool) -> str:
     if aux & {"has", "have", "had", "'s", "'ve"} or tag == "VBD":
         return "delivered"
     if tag == "VBN":
-        return "delivered" if aux & {"was", "were", "been"} or not aux else "delivered"
+        if not headline and aux & {"is", "are", "am"} and not aux & {"been", "being"}:
+            return "ongoing"  # "the rebels are armed by Iran", "most of its rifles are supplied by X"
+        return "delivered"
     if tag == "VBG" and verb.dep_ == "pcomp" and verb.head.lower_ in ("in", "with") and \
             verb.head.head.lemma_.lower() in ("involve", "engage", "involved", "engaged", "busy"):
         # "the ring is involved in selling arms": the tense of "is involved"

@@ -51,6 +51,7 @@ class Frame:
     appositive_recipient: Token | None = None  # "to the group, the FARC" with the apposition misparsed
     context_recipient: bool = True  # False: the recipient must not be guessed from context
     governor_subjects: list[Token] = field(default_factory=list)  # a noun's party read off its verb's subject
+    party_patient: bool = False  # "Iran armed the Houthis": the object receives, the goods are unsaid
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -146,6 +147,8 @@ def inherited_subject(tok: Token) -> list[Token]:
             continue
         if dep == "advcl":
             return subjects(head)
+        if dep == "acomp":  # "the US is willing to provide ..."
+            return subjects(head)
         if dep in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [head]
         return []
@@ -193,6 +196,67 @@ def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
         frame.item_roots.extend(objs[1:])
         return
     frame.item_roots.extend(objs)
+
+
+# Verbs whose object may be the recipient itself, the goods left unsaid: "Iran armed the Houthis",
+# "rebels supplied and trained by the United States"; training is military-technical help.
+_PARTY_PATIENT = {"arm": "unspecified", "rearm": "unspecified", "equip": "unspecified", "supply": "unspecified",
+                  "resupply": "unspecified", "train": "technology"}
+
+
+def _party_patient(tok: Token, frame: Frame) -> None:
+    category = _PARTY_PATIENT.get(tok.lemma_.lower())
+    if category is None or frame.recipients or any(r.ent_type_ in ("ARMS", "WEAPON") for r in frame.item_roots):
+        return
+    # "trained and armed the Houthis", "armed and trained by Iran": coordinated verbs share their phrases
+    verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+    if tok.dep_ == "conj" and tok.head.pos_ == "VERB":
+        verbs.append(tok.head)
+    patient = None
+    for verb in verbs:
+        patient = next((c for c in verb.children if c.dep_ in ("dobj", "nsubjpass")), None)
+        if patient is None and verb.tag_ == "VBN" and verb.dep_ in ("acl", "relcl"):
+            patient = verb.head  # "rebels armed by Iran"
+        if patient is None and verb.tag_ == "VBN" and verb.dep_ == "ROOT" and not any(
+                c.dep_ == "aux" for c in verb.children):
+            patient = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline "forces supplied by X"
+        if patient is not None:
+            break
+    if patient is None or not _names_party(patient) or patient.ent_type_ in ("ARMS", "WEAPON"):
+        return
+    if patient.lemma_.lower() in ("country", "nation") and not any(t.ent_type_ == "ACTOR" for t in patient.subtree):
+        return
+    suppliers = list(frame.suppliers)
+    if is_passive(tok) or tok.tag_ == "VBN":
+        suppliers = [o for verb in verbs for p in verb.children if p.dep_ == "agent" for o in _pobjs(p)] or [
+            s for s in suppliers if s.i != patient.i]
+        if not suppliers:
+            return  # "fighters armed with rifles": what they carry, not who gave it
+    frame.suppliers = [s for s in suppliers if s.i != patient.i]
+    frame.recipients = [patient]
+    frame.item_roots = [r for r in frame.item_roots if r.i != patient.i and not any(t.i == patient.i for t in r.subtree)]
+    frame.force_category = category
+    frame.party_patient = True
+    frame.rule += "-party"
+
+
+_PHRASE_EDGES = {"dobj", "conj", "prep", "pobj", "appos", "nmod", "compound", "amod", "cc", "dative", "npadvmod"}
+
+
+def _stray_recipient(verb: Token) -> list[Token]:
+    """A "to <state>" the parser hung inside the object phrase: "sent 100 vehicles and a team of
+    paratroopers to Lebanon", "provide ammunition alongside humanitarian assistance to Turkey"."""
+    found = []
+    stack = [c for c in verb.children if c.dep_ in ("dobj", "prep", "dative")]
+    seen = 0
+    while stack and seen < 40:
+        tok = stack.pop()
+        seen += 1
+        if tok.dep_ == "prep" and tok.lower_ in ("to", "into") and tok.head.i != verb.i:
+            objs = [o for o in _pobjs(tok) if o.ent_type_ == "ACTOR"]
+            found.extend(objs)
+        stack.extend(c for c in tok.children if c.dep_ in _PHRASE_EDGES)
+    return found[:1] if len(found) == 1 else []
 
 
 def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
@@ -317,6 +381,8 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.rule += "-for"
     if frame.appositive_recipient is not None:
         frame.recipients = [frame.appositive_recipient]
+    if kind == "give" and not frame.recipients and not frame.party_patient:
+        frame.recipients.extend(_stray_recipient(tok))
     # "plans to deliver carriers to X, and 6 howitzers": an object coordinated with the verb itself
     for verb in ([tok, tok.head] if tok.dep_ == "xcomp" else [tok]):
         for c in verb.children:
@@ -324,6 +390,7 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
                     and not c.lower_.endswith("ing") \
                     and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
                 frame.item_roots.append(c)
+    _party_patient(tok, frame)
     if lemma in ("help", "assist", "aid"):
         frame.force_category = "technology"
         frame.rule = "help-verb"
