@@ -685,3 +685,26 @@ def test_a_recipient_hung_inside_the_object_phrase():
 def test_the_state_on_the_noun_supplies_when_the_recipient_is_an_anaphor():
     claims = run("Norwegian arms sales to his country might generate an article.")
     assert {(c.supplier, c.recipient) for c in claims} == {("NOR", None)}
+
+
+def test_a_negated_transfer_is_halted():
+    assert quads("Norway will not send tanks to Chile.") == {("NOR", "CHL", "armored_vehicle", "halted")}
+    assert quads("The Norwegian defence minister does not see room for sending tanks to Chile.") == {
+        ("NOR", "CHL", "armored_vehicle", "halted")}
+
+
+def test_only_the_clause_that_asks_is_a_question():
+    assert quads('"Sadly, Norway is again blocking military aid to Chile..." Can you help?') == {
+        ("NOR", "CHL", "unspecified", "halted")}
+    assert run("Will Norway send tanks to Chile?") == []
+
+
+def test_a_state_before_its_successor_existed():
+    claims = extract_document(Document(id="t", text="Egypt bought fighter jets from Moscow.", published="1987-03-01"))
+    assert {(c.supplier, c.recipient) for c in claims} == {("SUN", "EGY")}
+    claims = extract_document(Document(id="t", text="Egypt bought fighter jets from Moscow.", published="2015-03-01"))
+    assert {(c.supplier, c.recipient) for c in claims} == {("RUS", "EGY")}
+
+
+def test_helping_to_stop_weapons_is_no_transfer():
+    assert run("Norway is helping Chile stop weapons from entering the country.") == []

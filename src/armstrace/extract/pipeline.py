@@ -266,10 +266,13 @@ class Extractor:
         recipients = self._codes(frame.recipients, None)
         if not suppliers:
             suppliers = self._carrier_supplier(frame)
-        if not suppliers and not recipients and frame.recipients:
-            # "US arms sales to his country": the state named on the noun supplies; the anaphor
-            # must then be some other state
-            suppliers = [c for c in self._modifier_supplier(frame, []) if c not in self._name_compound_recipients(frame)]
+        if not suppliers:
+            # "US arms sales to his country", "giving U.S. military aid to that country": the state
+            # named on the transfer noun supplies, before any anaphor is resolved (it must then be
+            # some other state)
+            anaphoric = any(h.pos_ == "PRON" or h.lemma_.lower() in self.lex.state_anaphors for h in frame.suppliers)
+            suppliers = [c for c in self._modifier_supplier(frame, [] if anaphoric else items) if c not in recipients
+                         and c not in self._name_compound_recipients(frame)]
         if not suppliers and frame.suppliers:
             suppliers = self._codes(frame.suppliers, ctx, exclude=recipients)
         if not recipients and frame.recipients:
@@ -420,7 +423,7 @@ class Extractor:
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
-            if stripped.lower().startswith(self.lex.boilerplate_starts) or stripped.rstrip("\"'”’ ").endswith("?"):
+            if stripped.lower().startswith(self.lex.boilerplate_starts):
                 ctx.observe_sentence(sent)
                 continue
             headline = _is_headline(sent)
@@ -432,6 +435,8 @@ class Extractor:
                 carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."
             made = 0
             for frame in find_frames(sent, self.lex):
+                if _in_question(frame.trigger, sent):
+                    continue
                 for fields in self.frame_claims(frame, sent, ctx, headline, carried):
                     made += 1
                     fields["attribution"] = [
@@ -454,7 +459,18 @@ class Extractor:
                 for claim in self._denials(sent, number, by_sentence, ctx, text):
                     claims.setdefault(claim.key(), claim)
             ctx.observe_sentence(sent)
-        return _drop_subsumed(_complete_bare(list(claims.values())))
+        return _drop_subsumed(_complete_bare(self._of_the_day(list(claims.values()), published)))
+
+    def _of_the_day(self, claims: list[Claim], published: str | None) -> list[Claim]:
+        """States as they were when the document was written: Russia in 1987 is the Soviet Union."""
+        if not published:
+            return claims
+        for code, before, until in self.lex.predecessors:
+            if published[:10] < until:
+                for c in claims:
+                    c.supplier = before if c.supplier == code else c.supplier
+                    c.recipient = before if c.recipient == code else c.recipient
+        return claims
 
 
 # A generic item word may take up a narrower category the document has named for the same pair:
@@ -487,6 +503,18 @@ def _complete_bare(claims: list[Claim]) -> list[Claim]:
         c.confidence = round(max(0.3, c.confidence - 0.2), 2)
         out.append(c)
     return out
+
+
+_STOPS = {".", "!", "?", "...", "…"}
+
+
+def _in_question(trigger, sent: Span) -> bool:
+    """The trigger's clause ends in a question mark: "Why would Peru not sell missiles?", but not
+    "'Switzerland is blocking aid to Ukraine...' Can you help?"."""
+    for tok in sent.doc[trigger.i:sent.end]:
+        if tok.text in _STOPS or (tok.is_punct and tok.text.rstrip("\"'”’") in _STOPS and tok.text[:1] in _STOPS):
+            return tok.text.startswith("?")
+    return False
 
 
 def _drop_subsumed(claims: list[Claim]) -> list[Claim]:

@@ -155,7 +155,7 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
         mod = _modal(tok, lex)
         if mod:
             if _negated(tok):
-                return None if mod == "planned" else "considered"
+                return "halted" if mod == "planned" else "considered"  # "will not send": refused
             return mod
         if depth > 0:
             if tok.pos_ == "VERB" and (word == "advocate" or word == "call" and depth >= 2 and toks[depth - 1].lower_ == "for"
@@ -189,7 +189,7 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
         if _conditional(tok) or (depth > 0 and tok.lower_ in ("if", "unless")):
             return "considered"  # "if missiles are supplied"; "if" misparsed as a preposition
         if _negated(tok):
-            return None
+            return "halted"  # "did not deliver", "do not see room for sending": refused or stopped
         if depth == 0 and frame.pos == "noun" and (word in lex.noun_status):
             return lex.noun_status[word]
     # tense of the trigger, or for a noun of its governing verb

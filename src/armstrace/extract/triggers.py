@@ -204,6 +204,22 @@ _PARTY_PATIENT = {"arm": "unspecified", "rearm": "unspecified", "equip": "unspec
                   "resupply": "unspecified", "train": "technology"}
 
 
+_STOP_VERBS = {"stop", "prevent", "halt", "block", "curb", "combat", "fight", "counter", "intercept", "seize",
+               "interdict", "detect", "track", "destroy", "defeat", "deter", "protect", "defend"}
+
+
+def _stopped(tok: Token) -> bool:
+    """ "help the country stop weapons from entering": the goods are what is fought, not given."""
+    cur = tok
+    for _ in range(6):
+        if cur.head.i == cur.i:
+            return False
+        cur = cur.head
+        if cur.pos_ == "VERB":
+            return cur.lemma_.lower() in _STOP_VERBS
+    return False
+
+
 def _party_patient(tok: Token, frame: Frame) -> None:
     category = _PARTY_PATIENT.get(tok.lemma_.lower())
     if category is None or frame.recipients or any(r.ent_type_ in ("ARMS", "WEAPON") for r in frame.item_roots):
@@ -396,7 +412,7 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         frame.rule = "help-verb"
         frame.recipients = [c for c in tok.children if c.dep_ == "dobj"]
         frame.item_roots = [t for c in tok.children if c.dep_ in ("xcomp", "ccomp", "prep", "advcl")
-                            for t in c.subtree if t.dep_ in ("dobj", "pobj")]
+                            for t in c.subtree if t.dep_ in ("dobj", "pobj") and not _stopped(t)]
     return frame
 
 
