@@ -708,3 +708,25 @@ def test_a_state_before_its_successor_existed():
 
 def test_helping_to_stop_weapons_is_no_transfer():
     assert run("Norway is helping Chile stop weapons from entering the country.") == []
+
+
+def test_whoever_reacts_to_a_transfer_is_no_party():
+    assert triples("The Chilean senate called for sanctions due to the supply of rocket launchers to Peru") == {
+        (None, "PER", "artillery")}
+    assert triples("Chile protested over the sale of jets to Peru.") == {(None, "PER", "aircraft")}
+
+
+def test_a_purchase_for_a_state_makes_the_buyer_the_supplier():
+    assert quads("Norway approved the purchase of rifles for the Chilean army.") == {
+        ("NOR", "CHL", "small_arms", "agreed")}
+
+
+def test_a_recipient_and_items_parsed_as_one_phrase():
+    claims = run("Denmark will transfer to Estonia 4 MLRS M270 launchers.")
+    assert {(c.supplier, c.recipient, c.category) for c in claims} == {("DNK", "EST", "artillery")}
+    assert {c.designation for c in claims} == {None, "M270"}
+
+
+def test_goods_supplied_to_whoever_uses_them():
+    assert triples("Chile could carry out the attack with newly supplied Harpoon missiles.") == {
+        (None, "CHL", "missile")}

@@ -156,7 +156,8 @@ def _left_model_name(span: Span) -> str | None:
         elif digit and alpha:
             toks.insert(0, t)
         elif digit and not alpha and re.fullmatch(r"[\d.]+", text) and i - 1 > sent.start and \
-                doc[i - 1].text[:1].isupper() and doc[i - 1].lower_ not in _NOT_MODEL_WORDS:
+                doc[i - 1].text[:1].isupper() and doc[i - 1].lower_ not in _NOT_MODEL_WORDS \
+                and doc[i - 1].ent_type_ != "ACTOR":
             toks.insert(0, t)  # "MARS 2", "Type 629": a number after a name belongs to it
         elif alpha and text[:1].isupper() and t.lower_ not in _NOT_MODEL_WORDS and t.pos_ in ("PROPN", "NOUN", "ADJ", "X"):
             toks.insert(0, t)

@@ -52,6 +52,7 @@ class Frame:
     context_recipient: bool = True  # False: the recipient must not be guessed from context
     governor_subjects: list[Token] = field(default_factory=list)  # a noun's party read off its verb's subject
     party_patient: bool = False  # "Iran armed the Houthis": the object receives, the goods are unsaid
+    buyer_for: list[Token] = field(default_factory=list)  # "X's purchase of Y for Z": Z receives, X supplies
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -259,6 +260,22 @@ def _party_patient(tok: Token, frame: Frame) -> None:
 _PHRASE_EDGES = {"dobj", "conj", "prep", "pobj", "appos", "nmod", "compound", "amod", "cc", "dative", "npadvmod"}
 
 
+def _used_by(participle: Token, frame: Frame) -> None:
+    """ "Ukraine struck with newly supplied Harpoon missiles", "Ukraine's newly delivered HIMARS":
+    whoever uses or owns goods that were supplied to them received them."""
+    item = participle.head
+    owner = [c for c in item.children if c.dep_ == "poss" and c.ent_type_ == "ACTOR"]
+    if not owner and item.dep_ == "pobj" and item.head.lower_ == "with":
+        verb = item.head.head
+        while verb.pos_ not in ("VERB", "AUX") and verb.head.i != verb.i:
+            verb = verb.head
+        owner = [c for c in verb.children if c.dep_ == "nsubj" and c.ent_type_ == "ACTOR"]
+    if owner:
+        frame.item_roots.append(item)
+        frame.recipients.append(owner[0])
+        frame.rule += "-used"
+
+
 def _stray_recipient(verb: Token) -> list[Token]:
     """A "to <state>" the parser hung inside the object phrase: "sent 100 vehicles and a team of
     paratroopers to Lebanon", "provide ammunition alongside humanitarian assistance to Turkey"."""
@@ -399,6 +416,16 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         frame.recipients = [frame.appositive_recipient]
     if kind == "give" and not frame.recipients and not frame.party_patient:
         frame.recipients.extend(_stray_recipient(tok))
+    if kind == "give":
+        for r in list(frame.recipients):
+            # "transfer to Ukraine 3 MLRS M270 installations" parsed as one phrase after "to"
+            actor = [c for c in r.children if c.dep_ in ("nmod", "compound") and c.ent_type_ == "ACTOR"]
+            if actor and r.ent_type_ != "ACTOR" and any(t.ent_type_ in ("ARMS", "WEAPON") for t in r.subtree) \
+                    and actor[0].i == r.left_edge.i:
+                frame.recipients[frame.recipients.index(r)] = actor[0]
+                frame.item_roots.append(r)
+    if kind == "give" and tok.dep_ == "amod" and tok.tag_ == "VBN" and not frame.suppliers and not frame.recipients:
+        _used_by(tok, frame)
     # "plans to deliver carriers to X, and 6 howitzers": an object coordinated with the verb itself
     for verb in ([tok, tok.head] if tok.dep_ == "xcomp" else [tok]):
         for c in verb.children:
@@ -436,6 +463,18 @@ def _policy_mention(tok: Token, lex: Lexicon) -> bool:
 
 
 _ARRIVE_VERBS = {"arrive", "reach", "land"}
+_REASON_PREPS = {"over", "against", "amid", "despite", "after", "because", "following", "due", "owing"}
+
+
+def _reason_prep(prep: Token) -> bool:
+    """ "called for a strike due to the supply of MLRS", "protested over arms sales": whoever acts
+    is reacting to the transfer, no party to it."""
+    if prep.lower_ in _REASON_PREPS:
+        return True
+    before = prep.doc[prep.i - 1] if prep.i > 0 else None
+    if prep.lower_ == "to" and before is not None and before.lower_ in ("due", "owing", "response", "reaction", "retaliation"):
+        return True
+    return prep.lower_ == "of" and before is not None and before.lower_ == "because"
 
 
 def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
@@ -478,6 +517,13 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(conj[1:2])
             elif word == "with" and kind == "give":
                 frame.recipients.extend(objs)
+    if kind == "get":
+        # "the purchase of air defence systems for Ukraine": bought for Z, Z receives
+        for root in [tok, *frame.item_roots[1:]]:
+            for p in (c for c in root.children if c.dep_ == "prep" and c.lower_ == "for"):
+                objs = [o for o in _pobjs(p) if _names_party(o) and o.ent_type_ not in ("ARMS", "WEAPON")]
+                if objs:
+                    frame.buyer_for = objs
     # "the sale of rifles to X": the recipient hangs off the item
     for root in frame.item_roots[1:]:
         for p in (c for t in [root, *root.conjuncts] for c in t.children if c.dep_ == "prep"):
@@ -508,7 +554,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     gov = None
     if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
         gov = head
-    elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN"):
+    elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN") \
+            and not _reason_prep(head):
         gov = head.head
     elif tok.dep_ in ("conj", "appos"):
         base = tok
@@ -521,6 +568,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         else:
             gov = None
     frame.governor = gov
+    if tok.dep_ == "pobj" and head.dep_ == "prep" and _reason_prep(head):
+        frame.context_supplier = False  # the one who protests "over the sale" does not sell
     if kind == "give" and not frame.recipients:
         # "90 tons of military aid from the U.S. arrived in Ukraine": where a shipment arrives
         subj = tok
@@ -557,6 +606,10 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             elif p.dep_ == "prep" and p.lower_ == "with" and kind == "give" and lemma in _DEAL_NOUNS \
                     and p.i > tok.i and not frame.recipients:
                 frame.recipients.extend(_pobjs(p))  # "carried out an arms trade with the rebels"
+    if frame.buyer_for:
+        frame.suppliers = [t for t in frame.suppliers + frame.recipients if t.i not in {o.i for o in frame.buyer_for}]
+        frame.recipients = list(frame.buyer_for)
+        frame.rule += "-for"
     return frame
 
 
