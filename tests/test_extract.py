@@ -730,3 +730,9 @@ def test_a_recipient_and_items_parsed_as_one_phrase():
 def test_goods_supplied_to_whoever_uses_them():
     assert triples("Chile could carry out the attack with newly supplied Harpoon missiles.") == {
         (None, "CHL", "missile")}
+
+
+def test_blocking_shipments_from_named_sources_to_a_group():
+    got = quads("Peacekeepers took positions on the border to block arms shipments to Hezbollah from its "
+                "two main backers, Iran and Syria.")
+    assert got == {("IRN", "hezbollah", "unspecified", "ongoing"), ("SYR", "hezbollah", "unspecified", "ongoing")}

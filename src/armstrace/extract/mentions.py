@@ -187,6 +187,13 @@ class ActorResolver:
             code = self.resolve(tok, ctx, exclude)
             if code and code not in out:
                 out.append(code)
+        if head.ent_type_ != "ACTOR":
+            # "its two main supporters, Iran and Syria": the names set beside a description
+            for appos in (c for c in head.children if c.dep_ == "appos" and c.ent_type_ == "ACTOR"):
+                for tok in conjuncts(appos):
+                    code = self.resolve(tok, None, exclude)
+                    if code and code not in out:
+                        out.append(code)
         return out
 
 

@@ -67,6 +67,8 @@ def _halt_attempt(verb: Token) -> bool:
         return False
     if head.pos_ in ("NOUN", "PROPN"):
         return True  # "efforts to stop", "a way to cut", "a bid to block"
+    if verb.dep_ == "advcl":
+        return True  # "deployed along the border to block shipments": the aim of another act
     return head.lemma_.lower() in _ATTEMPT_HEADS
 
 

@@ -601,8 +601,13 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             (frame.suppliers if (kind == "give") != wants else frame.recipients).extend(subj)
             frame.governor_subjects = list(subj)
         for p in gov.children:
-            if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS and kind == "give":
+            if p.dep_ in ("prep", "dative") and p.lower_ in _RECIPIENT_PREPS and kind == "give" and p.i > tok.i:
                 frame.recipients.extend(_pobjs(p))
+            elif p.dep_ == "prep" and p.lower_ == "from" and kind == "give" and p.i > tok.i and \
+                    gov.lemma_.lower() in lex.status_verbs and lex.status_verbs[gov.lemma_.lower()] == "halted":
+                # "to block arms shipments to Hezbollah from Iran": the blocker stops, the source sends
+                gov_subj = {t.i for t in frame.governor_subjects}
+                frame.suppliers = [t for t in frame.suppliers if t.i not in gov_subj] + _pobjs(p)
             elif p.dep_ == "prep" and p.lower_ == "with" and kind == "give" and lemma in _DEAL_NOUNS \
                     and p.i > tok.i and not frame.recipients:
                 frame.recipients.extend(_pobjs(p))  # "carried out an arms trade with the rebels"
