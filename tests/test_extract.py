@@ -736,3 +736,14 @@ def test_blocking_shipments_from_named_sources_to_a_group():
     got = quads("Peacekeepers took positions on the border to block arms shipments to Hezbollah from its "
                 "two main backers, Iran and Syria.")
     assert got == {("IRN", "hezbollah", "unspecified", "ongoing"), ("SYR", "hezbollah", "unspecified", "ongoing")}
+
+
+def test_gerund_nouns_and_acronym_plurals():
+    assert quads("The Chilean navy is considering the buying of used frigates from Norway.") == {
+        ("NOR", "CHL", "naval", "considered")}
+    assert triples("Norway sent APCs and UAVs to Chile.") == {("NOR", "CHL", "armored_vehicle"), ("NOR", "CHL", "drone")}
+
+
+def test_bought_goods_made_in_a_state_came_from_it():
+    assert triples("Chile has acquired Norwegian-made rifles.") == {("NOR", "CHL", "small_arms")}
+    assert run("Chile fired Norwegian-made rockets.") == []

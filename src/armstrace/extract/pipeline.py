@@ -51,6 +51,7 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_MADE = {"made", "built", "manufactured", "produced", "designed"}
 _CARRIERS = {"aircraft", "plane", "jet", "airplane", "ship", "vessel", "convoy", "truck", "lorry", "flight",
              "airlift", "freighter", "transport", "train"}
 _DENY_VERBS = {"deny", "dismiss", "reject", "refute", "rebuff", "dispute"}
@@ -141,6 +142,17 @@ class Extractor:
                 code = actor_code(tok)
                 if code and tok.dep_ in ("amod", "compound", "nmod") and code not in codes:
                     codes.append(code)
+        return codes
+
+    def _made_in(self, items: list[Item]) -> list[str]:
+        """ "Iran acquired Chinese-made Silkworm missiles": bought goods made in a state came from it."""
+        codes = []
+        for item in items:
+            for tok in item.head.subtree:
+                if tok.lower_ in _MADE and tok.i >= 2 and tok.doc[tok.i - 1].text == "-":
+                    code = actor_code(tok.doc[tok.i - 2])
+                    if code and code not in codes and not self.actors.is_group(code):
+                        codes.append(code)
         return codes
 
     def _carrier_supplier(self, frame: Frame) -> list[str]:
@@ -283,6 +295,8 @@ class Extractor:
             suppliers, recipients = self._smuggled_from(frame, suppliers, recipients)
         if not suppliers:
             suppliers = [c for c in self._modifier_supplier(frame, items) if c not in recipients]
+        if not suppliers and frame.kind == "get" and recipients:
+            suppliers = [c for c in self._made_in(items) if c not in recipients]
         if not suppliers and frame.kind == "get" and recipients:
             origins = {self.gaz.weapon(i.designation).origin for i in items
                        if i.designation and self.gaz.weapon(i.designation)}

@@ -18,6 +18,8 @@ _SKIP_ACTOR_SURFACES = {"IS", "Is", "is"}
 
 def _casings(term: str) -> set[str]:
     forms = {term, term[:1].upper() + term[1:], term.title(), term.upper()}
+    if term.endswith("s") and term[:-1].isalpha() and 2 <= len(term) - 1 <= 6 and " " not in term:
+        forms.add(term[:-1].upper() + "s")  # an acronym's plural: "UAVs", "APCs", "IFVs"
     return {f for f in forms if f.strip()}
 
 
