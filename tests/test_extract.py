@@ -747,3 +747,9 @@ def test_gerund_nouns_and_acronym_plurals():
 def test_bought_goods_made_in_a_state_came_from_it():
     assert triples("Chile has acquired Norwegian-made rifles.") == {("NOR", "CHL", "small_arms")}
     assert run("Chile fired Norwegian-made rockets.") == []
+
+
+def test_an_umbrella_with_including_hung_on_the_trigger_and_a_report_does_not_set_the_status():
+    claims = run("Chile asked the council to report Peruvian shipments of weapons, including surface-to-air "
+                 "missiles, to the Shining Path guerrillas.")
+    assert {(c.supplier, c.category, c.status) for c in claims} == {("PER", "air_defense", "delivered")}

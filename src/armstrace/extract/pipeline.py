@@ -123,7 +123,11 @@ class Extractor:
                 elif _civil_technology(item):
                     continue
                 out.setdefault((item.category, item.designation), item)
-        return list(out.values())
+        items = list(out.values())
+        # "shipments of weapons, including surface-to-air missiles": the umbrella is no item of its own
+        specific = [i for i in items if i.category != "unspecified"]
+        return [i for i in items if not (i.category == "unspecified" and not frame.force_category and any(
+            _including(i.head, s.head) for s in specific))]
 
     def _codes(self, heads, ctx, exclude=()) -> list[str]:
         codes: list[str] = []
@@ -490,6 +494,23 @@ class Extractor:
 # A generic item word may take up a narrower category the document has named for the same pair:
 # "the anti-aircraft missiles ... the supply of missiles was discussed".
 _NARROWER = {"missile": {"air_defense"}, "unspecified": set(), "aircraft": {"drone"}}
+
+
+def _including(umbrella, specific) -> bool:
+    """`specific` hangs off `umbrella` through "including", "such as" or "like"."""
+    tok = specific
+    for _ in range(4):
+        if tok.head.i == tok.i:
+            return False
+        if tok.head.lower_ in ("including", "like", "as") or (tok.dep_ == "pobj" and tok.head.lower_ == "including"):
+            prep = tok.head
+            heads = [prep.head, *prep.head.conjuncts]
+            # "shipments of weapons, including missiles" with "including" hung on "shipments"
+            heads += [g for h in heads for p in h.children if p.dep_ == "prep" and p.lower_ == "of"
+                      for g in p.children if g.dep_ == "pobj"]
+            return any(t.i == umbrella.i for t in heads)
+        tok = tok.head
+    return False
 
 
 def _complete_bare(claims: list[Claim]) -> list[Claim]:

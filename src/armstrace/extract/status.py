@@ -22,6 +22,8 @@ _OWN_STATUS = {"offer": "offered", "display": "offered", "show": "offered", "sho
                "order": "agreed", "seek": "sought", "request": "sought",
                "deal": "agreed", "contract": "agreed", "agreement": "agreed", "purchase": None}
 _DENY = {"deny", "dismiss", "reject", "refute", "rebuff"}
+_REPORT_VERBS = {"report", "say", "reveal", "disclose", "confirm", "document", "describe", "detail", "expose",
+                 "acknowledge", "admit", "note", "mention", "cite", "list", "record"}
 _READY = {"ready", "willing", "prepared", "set", "poised", "able", "due", "likely", "expected", "about"}
 
 
@@ -167,6 +169,8 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 return "sought" if callers & {t.i for t in frame.recipients} else "considered"
             if tok.pos_ in ("VERB", "AUX", "ADJ") and word in _ACCUSE:
                 return "delivered"
+            if tok.pos_ == "VERB" and word in _REPORT_VERBS and toks[depth - 1].dep_ in ("dobj", "ccomp"):
+                break  # "asked the council to report Nicaraguan shipments": what governs the report is not the transfer's
             if tok.pos_ in ("VERB",) and word in lex.status_verbs:
                 status = lex.status_verbs[word]
                 if status == "offered" and frame.kind == "get":

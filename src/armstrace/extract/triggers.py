@@ -276,7 +276,7 @@ def _used_by(participle: Token, frame: Frame) -> None:
         frame.rule += "-used"
 
 
-def _stray_recipient(verb: Token) -> list[Token]:
+def _stray_recipient(verb: Token, party=None) -> list[Token]:
     """A "to <state>" the parser hung inside the object phrase: "sent 100 vehicles and a team of
     paratroopers to Lebanon", "provide ammunition alongside humanitarian assistance to Turkey"."""
     found = []
@@ -286,7 +286,7 @@ def _stray_recipient(verb: Token) -> list[Token]:
         tok = stack.pop()
         seen += 1
         if tok.dep_ == "prep" and tok.lower_ in ("to", "into") and tok.head.i != verb.i:
-            objs = [o for o in _pobjs(tok) if o.ent_type_ == "ACTOR"]
+            objs = [o for o in _pobjs(tok) if o.ent_type_ == "ACTOR" or (party is not None and party(o))]
             found.extend(objs)
         stack.extend(c for c in tok.children if c.dep_ in _PHRASE_EDGES)
     return found[:1] if len(found) == 1 else []
@@ -611,6 +611,9 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             elif p.dep_ == "prep" and p.lower_ == "with" and kind == "give" and lemma in _DEAL_NOUNS \
                     and p.i > tok.i and not frame.recipients:
                 frame.recipients.extend(_pobjs(p))  # "carried out an arms trade with the rebels"
+    if kind == "give" and not frame.recipients:
+        # "shipments of weapons, including missiles, to the guerrillas" with "to" hung on "including"
+        frame.recipients.extend(r for r in _stray_recipient(tok, _names_party) if r.ent_type_ not in ("ARMS", "WEAPON"))
     if frame.buyer_for:
         frame.suppliers = [t for t in frame.suppliers + frame.recipients if t.i not in {o.i for o in frame.buyer_for}]
         frame.recipients = list(frame.buyer_for)
