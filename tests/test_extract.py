@@ -753,3 +753,8 @@ def test_an_umbrella_with_including_hung_on_the_trigger_and_a_report_does_not_se
     claims = run("Chile asked the council to report Peruvian shipments of weapons, including surface-to-air "
                  "missiles, to the Shining Path guerrillas.")
     assert {(c.supplier, c.category, c.status) for c in claims} == {("PER", "air_defense", "delivered")}
+
+
+def test_a_leader_named_before_stands_for_the_state_in_context():
+    claims = run("Premier Erdogan faced questions on Monday. The scandal over secret arms sales to Chile grew.")
+    assert {(c.supplier, c.recipient) for c in claims} == {("TUR", "CHL")}

@@ -71,8 +71,13 @@ class DocContext:
         seen_ents = set()
         for ent in sent.ents:
             if ent.label_ == "PERSON":
-                self.persons.append((ent.start, self.person_code(ent)))
+                code = self.person_code(ent)
+                self.persons.append((ent.start, code))
                 self.person_names.append((ent.start, self.sentences, ent.text.strip()))
+                actor = self.gaz.actor(code) if code else None
+                if actor is not None:  # "Reagan" stands for the United States
+                    subj = ent.root.dep_ in ("nsubj", "nsubjpass")
+                    self.mentions.append(Mention(ent.start, self.sentences, actor.code, actor.is_state, subj))
             if ent.label_ != "ACTOR" or ent.start in seen_ents:
                 continue
             seen_ents.add(ent.start)

@@ -555,7 +555,7 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
         gov = head
     elif tok.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ in ("VERB", "NOUN") \
-            and not _reason_prep(head):
+            and not (_reason_prep(head) and head.head.pos_ == "VERB"):
         gov = head.head
     elif tok.dep_ in ("conj", "appos"):
         base = tok
@@ -568,8 +568,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
         else:
             gov = None
     frame.governor = gov
-    if tok.dep_ == "pobj" and head.dep_ == "prep" and _reason_prep(head):
-        frame.context_supplier = False  # the one who protests "over the sale" does not sell
+    if tok.dep_ == "pobj" and head.dep_ == "prep" and _reason_prep(head) and head.head.pos_ in ("VERB", "AUX", "ADJ"):
+        frame.context_supplier = False  # the one who protests "over the sale" does not sell (a "scandal over" may)
     if kind == "give" and not frame.recipients:
         # "90 tons of military aid from the U.S. arrived in Ukraine": where a shipment arrives
         subj = tok
