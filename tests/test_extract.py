@@ -758,3 +758,13 @@ def test_an_umbrella_with_including_hung_on_the_trigger_and_a_report_does_not_se
 def test_a_leader_named_before_stands_for_the_state_in_context():
     claims = run("Premier Erdogan faced questions on Monday. The scandal over secret arms sales to Chile grew.")
     assert {(c.supplier, c.recipient) for c in claims} == {("TUR", "CHL")}
+
+
+def test_a_buyers_announced_plan_is_sought_and_each_item_comes_from_its_own_source():
+    got = quads("The Chilean government announced plans to purchase helicopters from the U.S., as well as "
+                "Super Tucano aircraft from Brazil.")
+    assert got == {("USA", "CHL", "aircraft", "sought"), ("BRA", "CHL", "aircraft", "sought")}
+    assert {c.designation for c in run("Peruvian President Ana Torres announced plans to purchase 10 Super "
+                                       "Tucano aircraft.")} == {"Super Tucano"}
+    assert triples("Peruvian President Ana Torres announced plans to purchase 10 Super Tucano aircraft.") == {
+        ("BRA", "PER", "aircraft")}

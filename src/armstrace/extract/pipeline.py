@@ -148,6 +148,22 @@ class Extractor:
                     codes.append(code)
         return codes
 
+    def _own_sources(self, items: list[Item]) -> dict[int, str]:
+        """Item head -> the state in its own "from" phrase, for items coordinated with others
+        ("helicopters and aircraft from the U.S., as well Super Tucano aircraft from Brazil")."""
+        out: dict[int, str] = {}
+        for item in items:
+            group = [item.head, *item.head.conjuncts]
+            for head in group:
+                for p in head.children:
+                    if p.dep_ == "prep" and p.lower_ == "from":
+                        codes = [actor_code(o) for o in p.children if o.dep_ == "pobj"]
+                        if codes and codes[0]:
+                            for member in group if head.i != item.head.i else [item.head]:
+                                out.setdefault(member.i, codes[0])
+                            out[head.i] = codes[0]
+        return out
+
     def _made_in(self, items: list[Item]) -> list[str]:
         """ "Iran acquired Chinese-made Silkworm missiles": bought goods made in a state came from it."""
         codes = []
@@ -363,6 +379,7 @@ class Extractor:
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
         out = []
+        own_source = self._own_sources(items)
         for s in suppliers or [None]:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
@@ -370,6 +387,12 @@ class Extractor:
                 if r in _DISARMAMENT_BODIES and s is not None and self.actors.is_group(s):
                     continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
+                    own = own_source.get(item.head.i)
+                    if len(suppliers) > 1 and own is not None and own != s:
+                        continue  # "helicopters from the U.S. and Super Tucanos from Brazil": each from its own
+                    if len(suppliers) > 1 and own is None and s in own_source.values() \
+                            and any(c not in own_source.values() for c in suppliers):
+                        continue  # the source another item names for itself is not this one's
                     conf = 0.5 + 0.15 * (s is not None and r is not None) + 0.1 * (frame.pos == "verb") \
                         + 0.1 * bool(item.designation)
                     out.append(dict(

@@ -27,6 +27,19 @@ _REPORT_VERBS = {"report", "say", "reveal", "disclose", "confirm", "document", "
 _READY = {"ready", "willing", "prepared", "set", "poised", "able", "due", "likely", "expected", "about"}
 
 
+# Acquisitions the buyer decides on: a buyer's plan to make one is a wish the supplier has not met
+# ("Honduras announced plans to purchase aircraft" is sought; "Ukraine will receive" stays planned).
+_VOLITIONAL_GET = {"buy", "purchase", "acquire", "procure", "order", "obtain", "import", "lease", "buying",
+                   "purchasing", "acquisition", "procurement"}
+
+
+def _buyers_plan(status: str, frame: Frame) -> str:
+    if status == "planned" and frame.kind == "get" and frame.trigger.lemma_.lower() in _VOLITIONAL_GET \
+            and "-for" not in frame.rule:  # "buy NASAMS for Ukraine": the buyer supplies
+        return "sought"
+    return status
+
+
 def _modal(tok: Token, lex: Lexicon) -> str | None:
     for c in tok.children:
         if c.dep_ == "aux" and c.lower_ in lex.modal_status:
@@ -182,14 +195,14 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                     # named ("a way to cut arms supplies") there is no claim (see the pipeline)
                     frame.halt_attempt = True
                     return "ongoing"
-                return status
+                return _buyers_plan(status, frame)
             if tok.pos_ in ("NOUN", "PROPN") and word in lex.noun_status:
-                return lex.noun_status[word]
+                return _buyers_plan(lex.noun_status[word], frame)
             if word == "be" and toks[depth - 1].dep_ in ("advcl", "xcomp", "ccomp"):
                 # "plans are underway to transfer", "the idea is to sell": the subject noun decides
                 subj = [c for c in tok.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]
                 if subj and subj[0].lemma_.lower() in lex.noun_status:
-                    return lex.noun_status[subj[0].lemma_.lower()]
+                    return _buyers_plan(lex.noun_status[subj[0].lemma_.lower()], frame)
             if tok.pos_ == "ADJ" and word in _READY:
                 return "planned"
         if _conditional(tok) or (depth > 0 and tok.lower_ in ("if", "unless")):

@@ -150,10 +150,29 @@ def inherited_subject(tok: Token) -> list[Token]:
             return subjects(head)
         if dep == "acomp":  # "the US is willing to provide ..."
             return subjects(head)
+        if dep == "ccomp" and not subjects(cur) and head.lemma_.lower() in ("announce", "unveil", "reveal", "approve") \
+                and cur.lemma_.lower() in ("plan", "intend"):
+            return subjects(head)  # "X announced plans to purchase", "plans" misread as a verb
+        if dep == "acl" and head.pos_ == "NOUN" and head.lemma_.lower() in _INTENT_NOUNS and cur.tag_ == "VB":
+            # "announced plans to purchase", "its decision to buy": whoever has the plan acts
+            owner = [c for c in head.children if c.dep_ == "poss"]
+            if owner:
+                return owner
+            gov = head.head.head if head.dep_ == "pobj" else head.head
+            if head.dep_ in ("dobj", "pobj", "nsubjpass", "attr") and gov.pos_ in ("VERB", "AUX"):
+                found = subjects(gov) or inherited_subject(gov)
+                if found:
+                    return found
+            return []
         if dep in ("relcl", "acl") and head.pos_ in ("NOUN", "PROPN", "PRON"):
             return [head]
         return []
     return []
+
+
+_INTENT_NOUNS = {"plan", "decision", "intention", "bid", "effort", "attempt", "proposal", "offer", "agreement",
+                 "deal", "contract", "commitment", "pledge", "promise", "move", "request", "desire", "readiness",
+                 "willingness", "right", "option", "ability", "permission", "approval"}
 
 
 _PARTY_WORDS = {"country", "nation", "government", "army", "military", "forces", "force", "navy", "rebels",
@@ -192,7 +211,7 @@ def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
         frame.item_roots.append(objs[0])
         frame.appositive_recipient = objs[1]
         return
-    if len(objs) >= 2:  # "send Russia drones"
+    if len(objs) >= 2 and frame.kind == "give":  # "send Russia drones"
         frame.recipients.append(objs[0])
         frame.item_roots.extend(objs[1:])
         return

@@ -60,6 +60,7 @@ class Gazetteer:
     # weapon names that are also ordinary words or short acronyms ("Light", "Club", "AMS"):
     # they count only next to a generic weapon word ("Caesar howitzers")
     weak_weapon_names: set[str] = field(default_factory=set)
+    _alias_index: dict | None = field(default=None, repr=False)  # alias (lower) -> Weapon, built on first use
 
     def mark_weak_weapon_names(self, english_words) -> None:
         """Flag weapon names that are ordinary English words (per `english_words`)."""
@@ -77,7 +78,21 @@ class Gazetteer:
         return self.actors.get(code) if code else None
 
     def weapon(self, designation: str | None) -> Weapon | None:
-        return self.weapons.get(designation) if designation else None
+        """The catalogue entry for a designation or any of its aliases ("Super Tucano")."""
+        if not designation:
+            return None
+        found = self.weapons.get(designation)
+        if found is None:
+            if self._alias_index is None:
+                index: dict[str, Weapon] = {}
+                for weapon in self.weapons.values():
+                    for alias in weapon.aliases:
+                        index.setdefault(alias.lower(), weapon)
+                for weapon in self.weapons.values():
+                    index[weapon.designation.lower()] = weapon
+                self._alias_index = index
+            found = self._alias_index.get(designation.lower())
+        return found
 
     def actor_surfaces(self):
         """Yield (surface, code, role) for every way of naming an actor."""
