@@ -768,3 +768,9 @@ def test_a_buyers_announced_plan_is_sought_and_each_item_comes_from_its_own_sour
                                        "Tucano aircraft.")} == {"Super Tucano"}
     assert triples("Peruvian President Ana Torres announced plans to purchase 10 Super Tucano aircraft.") == {
         ("BRA", "PER", "aircraft")}
+
+
+def test_context_never_makes_a_speaker_or_an_owner_a_party():
+    assert triples("Former NATO commander Jan Olsen said Chile could strike with newly supplied Harpoon missiles.") == {
+        (None, "CHL", "missile")}
+    assert run("Chile will not let Peru use the missiles. Norway has offered its warships to escort tankers.") == []

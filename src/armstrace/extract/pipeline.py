@@ -339,10 +339,13 @@ class Extractor:
             pass
         elif not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
                 and frame.context_supplier:
-            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1, places=False)
+            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1, places=False,
+                                skip=source_tokens(sent, lex))
             if found:
                 suppliers, rule = [found], rule + "+context"
-        elif not recipients and frame.kind == "give" and self._open_role(frame.recipients) and frame.context_recipient:
+        elif not recipients and frame.kind == "give" and self._open_role(frame.recipients) and frame.context_recipient \
+                and not any(c.dep_ == "poss" and c.pos_ == "PRON" for i in items for c in i.head.children):
+            # (not "offered its warships to escort tankers": its own forces, deployed)
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1, places=False)
             if found:
                 recipients, rule = [found], rule + "+context"

@@ -292,6 +292,7 @@ def _used_by(participle: Token, frame: Frame) -> None:
     if owner:
         frame.item_roots.append(item)
         frame.recipients.append(owner[0])
+        frame.context_supplier = False  # who supplied them is not said here
         frame.rule += "-used"
 
 
