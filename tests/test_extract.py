@@ -774,3 +774,15 @@ def test_context_never_makes_a_speaker_or_an_owner_a_party():
     assert triples("Former NATO commander Jan Olsen said Chile could strike with newly supplied Harpoon missiles.") == {
         (None, "CHL", "missile")}
     assert run("Chile will not let Peru use the missiles. Norway has offered its warships to escort tankers.") == []
+
+
+def test_a_trade_relation_named_by_a_role_noun():
+    assert quads("Talks stalled over Chile's closeness to Norway, its chief arms supplier.") == {
+        ("NOR", "CHL", "unspecified", "ongoing")}
+    assert quads("Norway was Chile's main arms supplier in the 1990s.") == {("NOR", "CHL", "unspecified", "delivered")}
+    assert triples("Peru is the biggest buyer of Norwegian arms.") == {("NOR", "PER", "unspecified")}
+    assert run("Norway is the biggest supplier of salmon to Chile.") == []
+
+
+def test_a_passive_with_a_retained_object_names_the_recipient():
+    assert quads("Chile was sold two frigates by Norway.") == {("NOR", "CHL", "naval", "delivered")}

@@ -147,6 +147,8 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
     trigger = frame.trigger
     if frame.rule == "seized-shipment":
         return "halted"
+    if frame.fixed_status:
+        return frame.fixed_status
     toks = chain(trigger)
     for depth, tok in enumerate(toks):
         word = tok.lemma_.lower()

@@ -53,6 +53,7 @@ class Frame:
     governor_subjects: list[Token] = field(default_factory=list)  # a noun's party read off its verb's subject
     party_patient: bool = False  # "Iran armed the Houthis": the object receives, the goods are unsaid
     buyer_for: list[Token] = field(default_factory=list)  # "X's purchase of Y for Z": Z receives, X supplies
+    fixed_status: str | None = None  # a role noun ("its chief arms supplier") says how the trade stands
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -336,7 +337,9 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
         if tok.dep_ in ("acl", "relcl") and not any(c.dep_ == "nsubjpass" for c in tok.children):
             frame.item_roots.append(tok.head)
         subj_deps = ("nsubjpass", "nsubj") if _reduced_passive(tok) else ("nsubjpass",)
-        if has_with:  # "Ukraine was supplied with tanks"
+        retained = [c for c in tok.children if c.dep_ == "dobj" and c.ent_type_ != "ACTOR"]
+        if has_with or (retained and kind == "give"):
+            # "Ukraine was supplied with tanks", "the rebels had been sent quantities of rockets"
             frame.recipients.extend(c for c in tok.children if c.dep_ in subj_deps)
         else:
             frame.item_roots.extend(c for c in tok.children if c.dep_ in subj_deps)
@@ -669,10 +672,57 @@ def _headline_verb(tok: Token, lex: Lexicon) -> bool:
         and after.head.i == tok.i
 
 
+_SUPPLIER_ROLES = {"supplier", "exporter", "provider", "seller", "vendor", "source"}
+_BUYER_ROLES = {"buyer", "customer", "client", "importer", "purchaser", "recipient"}
+
+
+def role_frame(tok: Token) -> Frame | None:
+    """ "the Soviet Union, its chief arms supplier", "Russia is India's largest arms supplier",
+    "Saudi Arabia is the biggest buyer of British arms": a trade relation named by a role noun."""
+    lemma = tok.lemma_.lower()
+    kind = "give" if lemma in _SUPPLIER_ROLES else "get"
+    goods = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.ent_type_ in ("ARMS", "WEAPON")]
+    goods += [o for p in tok.children if p.dep_ == "prep" and p.lower_ == "of" for o in _pobjs(p)
+              if o.ent_type_ in ("ARMS", "WEAPON")]
+    if not goods:
+        return None  # "a supplier of oil", "Boeing's biggest customer"
+    described = None
+    status = "ongoing"
+    if tok.dep_ == "appos":
+        described = tok.head
+        if described.ent_type_ != "ACTOR":  # the apposition hung on the wrong noun: take the name before it
+            before = [t for t in tok.doc[tok.sent.start:tok.i] if t.ent_type_ == "ACTOR" and t.dep_ != "compound"]
+            described = before[-1] if before else None
+    elif tok.dep_ == "attr" and tok.head.lemma_ == "be":
+        subj = [c for c in tok.head.children if c.dep_ == "nsubj"]
+        described = subj[0] if subj else None
+        if tok.head.tag_ == "VBD":
+            status = "delivered"
+    if described is None:
+        return None
+    frame = Frame(tok, kind, "noun", f"role-{kind}")
+    frame.item_roots.extend(goods)
+    counterpart = [c for c in tok.children if c.dep_ == "poss"]
+    counterpart += [o for p in tok.children if p.dep_ == "prep" and p.lower_ in (("to",) if kind == "give" else ("from",))
+                    for o in _pobjs(p)]
+    if kind == "give":
+        frame.suppliers, frame.recipients = [described], counterpart
+    else:
+        frame.recipients, frame.suppliers = [described], counterpart
+    frame.fixed_status = status
+    frame.context_supplier = frame.context_recipient = True
+    return frame
+
+
 def find_frames(sent, lex: Lexicon) -> list[Frame]:
     frames = []
     for tok in sent:
         lemma = tok.lemma_.lower()
+        if tok.pos_ == "NOUN" and (lemma in _SUPPLIER_ROLES or lemma in _BUYER_ROLES):
+            frame = role_frame(tok)
+            if frame is not None:
+                frames.append(frame)
+            continue
         if tok.pos_ == "VERB" and lemma in lex.halt_verbs:
             frame = seize_frame(tok)
         elif tok.pos_ in ("VERB",) and lex.is_trigger_verb(lemma):
