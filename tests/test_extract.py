@@ -786,3 +786,9 @@ def test_a_trade_relation_named_by_a_role_noun():
 
 def test_a_passive_with_a_retained_object_names_the_recipient():
     assert quads("Chile was sold two frigates by Norway.") == {("NOR", "CHL", "naval", "delivered")}
+
+
+def test_an_aid_programme_and_part_of_it():
+    assert quads("Norway suspended part of a military aid program for Chile, a newspaper reported.") == {
+        ("NOR", "CHL", "unspecified", "halted")}
+    assert run("Iran expanded its weapons program.") == []

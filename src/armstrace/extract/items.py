@@ -31,6 +31,7 @@ _TRANSFER_NOUNS = {"sale", "supply", "delivery", "shipment", "transfer", "export
                    "smuggling", "trafficking", "acquisition", "procurement", "provision", "cargo", "batch",
                    "pipeline", "flow"}
 _COMPONENT_WORDS = {"part", "component", "spare", "spares"}
+_PROGRAM_NOUNS = {"program", "programme", "scheme", "budget", "funding", "bill", "initiative"}
 _PLATFORM_KINDS = {"aircraft", "drone", "naval", "armored_vehicle", "artillery", "air_defense", "missile"}
 _QUANT_WORDS = {"hundreds", "dozens", "thousands", "scores", "tens", "millions", "several", "some"}
 
@@ -83,6 +84,8 @@ def _is_modifier_of_non_item(span: Span, doc_spans: list[Span], trigger_ids: set
     head = root.head
     if head.i in trigger_ids or head.lemma_.lower() in _TRANSFER_NOUNS:
         return False
+    if root.i in trigger_ids and head.lemma_.lower() in _PROGRAM_NOUNS:
+        return False  # "a military aid program for Bosnia": the trigger itself names the goods
     return not any(s.start <= head.i < s.end for s in doc_spans)
 
 

@@ -486,6 +486,11 @@ def _policy_mention(tok: Token, lex: Lexicon) -> bool:
 
 
 _ARRIVE_VERBS = {"arrive", "reach", "land"}
+_PART_NOUNS = {"part", "portion", "share", "rest", "remainder", "half", "bulk", "installment", "instalment",
+               "tranche", "batch", "most", "some", "all", "first", "last"}
+# Nouns a transfer noun may modify and that carry its phrases: "military aid program for Bosnia".
+_FRAME_HEADS = {"program", "programme", "scheme", "effort", "mission", "budget", "funding", "bill", "plan",
+                "initiative", "operation"}
 _REASON_PREPS = {"over", "against", "amid", "despite", "after", "because", "following", "due", "owing"}
 
 
@@ -573,6 +578,14 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 for p in acl.children:
                     if p.dep_ == "prep" and p.lower_ in _RECIPIENT_PREPS:
                         frame.recipients.extend(_pobjs(p))
+    if tok.dep_ == "compound" and head.pos_ == "NOUN" and head.lemma_.lower() in _FRAME_HEADS:
+        # "a military aid program for Bosnia": the head noun's phrases and verb are the trigger's
+        for p in head.children:
+            if p.dep_ == "prep" and p.lower_ in ("to", "for") and kind == "give" and not frame.recipients:
+                frame.recipients.extend(o for o in _pobjs(p) if _names_party(o))
+            elif p.dep_ == "poss" and not frame.suppliers:
+                (frame.suppliers if kind == "give" else frame.recipients).append(p)
+        tok, head = head, head.head
     # the verb governing the noun: "the US approved the sale", "Germany announced delivery"
     gov = None
     if tok.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "xcomp", "oprd"):
@@ -590,6 +603,10 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             gov = base.head.head
         else:
             gov = None
+    if gov is not None and gov.pos_ == "NOUN" and gov.lemma_.lower() in _PART_NOUNS and tok.dep_ == "pobj" \
+            and head.lower_ == "of" and gov.dep_ in ("dobj", "nsubjpass", "nsubj") and gov.head.pos_ in ("VERB", "AUX"):
+        tok, gov = gov, gov.head  # "suspended part of the aid", "the rest of the shipment arrived"
+        head = gov
     frame.governor = gov
     if tok.dep_ == "pobj" and head.dep_ == "prep" and _reason_prep(head) and head.head.pos_ in ("VERB", "AUX", "ADJ"):
         frame.context_supplier = False  # the one who protests "over the sale" does not sell (a "scandal over" may)
