@@ -792,3 +792,10 @@ def test_an_aid_programme_and_part_of_it():
     assert quads("Norway suspended part of a military aid program for Chile, a newspaper reported.") == {
         ("NOR", "CHL", "unspecified", "halted")}
     assert run("Iran expanded its weapons program.") == []
+
+
+def test_training_a_number_of_soldiers_and_goods_delivered_to_it():
+    assert quads("Norway is training hundreds of Chilean soldiers.") == {("NOR", "CHL", "technology", "ongoing")}
+    assert {(c.supplier, c.recipient) for c in run(
+        "Norway will share data with Chile for strikes with the help of the rocket launchers delivered to it.")} == {
+        (None, "CHL")}

@@ -171,7 +171,9 @@ class ActorResolver:
             if text in ("he", "she", "his", "her") and head.pos_ == "PRON":
                 return ctx.resolve_person(head.i, head.sent)
             if text in ("it", "its"):
-                return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=True, window=1)
+                # a subject "it" continues the last subject; "delivered to it" the last name
+                subject = head.dep_ not in ("pobj", "dobj", "dative")
+                return ctx.resolve(head.i, head.sent, state=None, exclude=exclude, prefer_subject=subject, window=1)
         return None
 
     def resolve_all(self, head: Token, ctx: DocContext | None, exclude=()) -> list[str]:

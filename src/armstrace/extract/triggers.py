@@ -259,6 +259,10 @@ def _party_patient(tok: Token, frame: Frame) -> None:
             patient = next((c for c in verb.children if c.dep_ == "nsubj"), None)  # headline "forces supplied by X"
         if patient is not None:
             break
+    if patient is not None and patient.lower_ in ("thousands", "hundreds", "dozens", "scores", "number", "group",
+                                                   "batch", "team", "unit", "contingent"):
+        of = [o for p in patient.children if p.dep_ == "prep" and p.lower_ == "of" for o in _pobjs(p)]
+        patient = of[0] if of else patient  # "training thousands of Ukrainian recruits"
     if patient is None or not _names_party(patient) or patient.ent_type_ in ("ARMS", "WEAPON"):
         return
     if patient.lemma_.lower() in ("country", "nation") and not any(t.ent_type_ == "ACTOR" for t in patient.subtree):
