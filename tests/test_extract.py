@@ -799,3 +799,15 @@ def test_training_a_number_of_soldiers_and_goods_delivered_to_it():
     assert {(c.supplier, c.recipient) for c in run(
         "Norway will share data with Chile for strikes with the help of the rocket launchers delivered to it.")} == {
         (None, "CHL")}
+
+
+def test_sources_by_dash_by_apposition_reportedly_and_promise():
+    claims = run("Norway has already handed over nine howitzers to Chile, - Secretary of the Defence Council Kari Nordmann.")
+    assert [c.attribution for c in claims] == [["Secretary of the Defence Council Kari Nordmann"]]
+    claims = run("Chilean President, Ana Torres, announced plans to purchase 10 Super Tucano aircraft.")
+    assert [c.attribution for c in claims] == [["Chilean President, Ana Torres"]]
+    claims = run("Norway reportedly did not say much but dispatched military hardware to Chile.")
+    assert [c.attribution for c in claims] == [["report"]]
+    claims = run("Norwegian Defence Minister Kari Nordmann has promised to continue military aid to Chile.")
+    assert [c.attribution for c in claims] == [["Norwegian Defence Minister Kari Nordmann"]]
+    assert [c.attribution for c in run("Norway sends tanks to Chile - Reuters")] == [[]]

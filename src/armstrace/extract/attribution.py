@@ -19,7 +19,26 @@ _PRONOUNS = {"it", "he", "she", "they", "we", "i", "you", "this", "that", "who",
 
 
 def phrase_text(head: Token) -> str:
-    """A noun phrase's text without relative clauses, a leading article or trailing punctuation."""
+    """A noun phrase's text without relative clauses, a leading article or trailing punctuation;
+    a name set beside a title is kept ("Salvadoran President, Mauricio Funes")."""
+    named = _appositive_name(head)
+    if named is not None:
+        return _plain_phrase(head) + ", " + named
+    return _plain_phrase(head)
+
+
+def _appositive_name(head: Token) -> str | None:
+    if head.ent_type_ == "PERSON":
+        return None
+    for c in head.rights:
+        if c.dep_ == "appos" and (c.ent_type_ == "PERSON" or (c.pos_ == "PROPN" and not c.ent_type_)) \
+                and c.left_edge.i > 0 and head.doc[c.left_edge.i - 1].text == ",":
+            ent = next((e for e in head.doc.ents if e.start <= c.i < e.end), None)
+            return ent.text.strip() if ent is not None else head.doc[c.left_edge.i:c.i + 1].text
+    return None
+
+
+def _plain_phrase(head: Token) -> str:
     doc = head.doc
     start, end = head.left_edge.i, head.right_edge.i + 1
     for child in head.rights:  # cut at a relative clause or a comma-set-off addition
@@ -41,6 +60,9 @@ def phrase_text(head: Token) -> str:
     return doc[toks[0].i:toks[-1].i + 1].text
 
 
+_TITLE_NOUNS = {"secretary", "minister", "president", "spokesman", "spokeswoman", "spokesperson", "ambassador",
+                "general", "chief", "adviser", "advisor", "official", "head", "commander", "chairman", "director",
+                "envoy", "senator", "governor", "mayor", "premier", "chancellor"}
 _SPEECH_NOUNS = {"statement", "report", "remarks", "claim", "claims", "allegation", "allegations", "assertion",
                  "announcement", "testimony", "comments", "accusation", "accusations", "charge", "charges"}
 
@@ -129,7 +151,7 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
             continue  # only "X called for <the transfer>" reports X's view
         if tok.lemma_.lower() in ("ask", "petition", "beg") and len(path) >= 3 and path[-2].lower_ == "for":
             continue  # "X asked Y for aid": X requests the transfer, it reports nothing
-        if _is_reporting(tok, lex):
+        if _is_reporting(tok, lex) and not (path[-2].dep_ == "conj" and any(c.dep_ == "neg" for c in tok.children)):
             src = _source_of(tok, pronoun)
             if src:
                 sources.append((tok.i, src))
@@ -143,12 +165,19 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
                 sources.append((tok.i, src))
         elif tok.pos_ == "NOUN" and tok.lower_ in lex.attribution_nouns:
             sources.append((tok.i, phrase_text(tok)))
+    # "reportedly", "allegedly" on the trigger or a verb governing it
+    for tok in path[:4]:
+        if any(c.dep_ == "advmod" and c.lower_ in ("reportedly", "allegedly", "purportedly") for c in tok.children):
+            sources.append((tok.i, "report"))
+            break
     # reporting verbs elsewhere at the top of the sentence ("..., the Journal reported")
     trigger_subtree = {t.i for t in trigger.subtree}
     for tok in sent:
         if tok.i in trigger_subtree or tok.i in exclude or any(i == tok.i for i, _ in sources) \
                 or any(t.i == tok.i for t in path):  # the trigger's own governors were read above
             continue
+        if any(c.dep_ == "neg" for c in tok.children):
+            continue  # "the United States did not say much but dispatched ...": no report
         if _is_reporting(tok, lex) and tok.dep_ in ("ROOT", "ccomp", "parataxis", "conj", "advcl") and \
                 tok.lemma_.lower() not in ("deny", "call", "show", "find", "concern", "point", "comment", "criticize",
                                            "criticise", "condemn", "complain", "blame"):
@@ -182,6 +211,23 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
             sources.append((speaking[0].i, _source_of(speaking[0], pronoun)))
         elif 0 < len(tail) <= 4 and all(t.pos_ in ("PROPN", "PUNCT") for t in tail):
             sources.append((tail[0].i, sent.doc[tail[0].i:tail[-1].i + 1].text.strip(" .")))
+    if not sources:
+        # "... handed over nine HIMARS to Ukraine, - Secretary of the Council Oleksiy Danilov."
+        words = [t for t in sent if not t.is_space]
+        dashes = [t for t in words if t.text in ("-", "—", "–") and t.i > trigger.i and t.whitespace_]
+        if dashes:
+            tail = [t for t in words if t.i > dashes[-1].i and not (t.is_punct and t.i == words[-1].i)]
+            if 0 < len(tail) <= 14 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
+                ent = [e for e in sent.ents if e.label_ == "PERSON" and e.start > dashes[-1].i]
+                run = []
+                for t in reversed(tail):
+                    if t.pos_ != "PROPN" or len(run) == 3:
+                        break
+                    run.insert(0, t)
+                if (ent or len(run) >= 2) and any(t.lower_ in _TITLE_NOUNS for t in tail):
+                    sources.append((tail[0].i, sent.doc[tail[0].i:tail[-1].i + 1].text))  # title and name
+                elif ent:
+                    sources.append((tail[0].i, ent[-1].text.strip()))
     out: list[str] = []
     for _i, src in sorted(sources, key=lambda pair: pair[0]):
         if src and src not in out:
