@@ -811,3 +811,9 @@ def test_sources_by_dash_by_apposition_reportedly_and_promise():
     claims = run("Norwegian Defence Minister Kari Nordmann has promised to continue military aid to Chile.")
     assert [c.attribution for c in claims] == [["Norwegian Defence Minister Kari Nordmann"]]
     assert [c.attribution for c in run("Norway sends tanks to Chile - Reuters")] == [[]]
+
+
+def test_goods_provided_to_a_state_by_the_state_the_sentence_is_about():
+    assert triples("Norwegian officials weigh doubling the number of rocket launchers sent to Chile") == {
+        ("NOR", "CHL", "artillery")}
+    assert triples("Peru condemned the howitzers supplied to Chile.") == {(None, "CHL", "artillery")}

@@ -51,6 +51,8 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_REACTION_VERBS = {"condemn", "criticize", "criticise", "denounce", "protest", "warn", "threaten", "attack",
+                   "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear", "destroy"}
 _MADE = {"made", "built", "manufactured", "produced", "designed"}
 _CARRIERS = {"aircraft", "plane", "jet", "airplane", "ship", "vessel", "convoy", "truck", "lorry", "flight",
              "airlift", "freighter", "transport", "train"}
@@ -163,6 +165,25 @@ class Extractor:
                                 out.setdefault(member.i, codes[0])
                             out[head.i] = codes[0]
         return out
+
+    def _clause_subject_state(self, participle, sent: Span, recipients: list[str]) -> str | None:
+        skip = source_tokens(sent, self.lex)
+        verb = participle.head
+        for _ in range(8):  # up to the first verb with a subject of its own
+            if verb.pos_ in ("VERB", "AUX") and any(c.dep_ == "nsubj" for c in verb.children):
+                break
+            if verb.head.i == verb.i or verb.dep_ in ("ccomp", "advcl", "relcl", "parataxis"):
+                return None
+            verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() in _REACTION_VERBS:
+            return None
+        for subj in (c for c in verb.children if c.dep_ == "nsubj" and c.i not in skip):
+            for tok in subj.subtree:
+                code = actor_code(tok)
+                actor = self.gaz.actor(code) if code else None
+                if actor is not None and actor.is_state and code not in recipients:
+                    return code
+        return None
 
     def _made_in(self, items: list[Item]) -> list[str]:
         """ "Iran acquired Chinese-made Silkworm missiles": bought goods made in a state came from it."""
@@ -349,6 +370,12 @@ class Extractor:
             found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=suppliers, window=1, places=False)
             if found:
                 recipients, rule = [found], rule + "+context"
+        if not suppliers and recipients and passive_no_agent and frame.trigger.dep_ == "acl" and frame.context_supplier:
+            # "the USA does not consider Crimea off limits for MLRS provided to Ukraine": the state the
+            # sentence is about gave what it speaks of having been provided
+            found = self._clause_subject_state(frame.trigger, sent, recipients)
+            if found:
+                suppliers, rule = [found], rule + "+context"
         if partyless:
             pass
         elif frame.kind == "get" and not suppliers and recipients and not prevented(frame.trigger) \
