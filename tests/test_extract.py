@@ -798,7 +798,7 @@ def test_training_a_number_of_soldiers_and_goods_delivered_to_it():
     assert quads("Norway is training hundreds of Chilean soldiers.") == {("NOR", "CHL", "technology", "ongoing")}
     assert {(c.supplier, c.recipient) for c in run(
         "Norway will share data with Chile for strikes with the help of the rocket launchers delivered to it.")} == {
-        (None, "CHL")}
+        ("NOR", "CHL")}
 
 
 def test_sources_by_dash_by_apposition_reportedly_and_promise():
