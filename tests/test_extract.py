@@ -817,3 +817,9 @@ def test_goods_provided_to_a_state_by_the_state_the_sentence_is_about():
     assert triples("Norwegian officials weigh doubling the number of rocket launchers sent to Chile") == {
         ("NOR", "CHL", "artillery")}
     assert triples("Peru condemned the howitzers supplied to Chile.") == {(None, "CHL", "artillery")}
+
+
+def test_wire_copy_names_groups_in_lower_case_and_a_group_nearby_sold_nothing_to_a_state():
+    assert triples("The United States sent arms to the contra rebels.") == {("USA", "contras", "unspecified")}
+    claims = run("Profits were diverted to the contras. Officials discussed the secret arms sales to Iran.")
+    assert all(c.supplier != "contras" for c in claims)

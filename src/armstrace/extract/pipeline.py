@@ -360,8 +360,11 @@ class Extractor:
             pass
         elif not suppliers and frame.kind == "give" and self._open_role(frame.suppliers) and not passive_no_agent \
                 and frame.context_supplier:
-            found = ctx.resolve(frame.trigger.i, sent, state=None, exclude=recipients, window=1, places=False,
-                                skip=source_tokens(sent, lex))
+            # a state buys from a state or a trader the text names; an armed group named nearby is not
+            # who sold to a state ("profits from Iran arms sales were diverted to the contras")
+            to_state = bool(recipients) and all(not self.actors.is_group(c) for c in recipients)
+            found = ctx.resolve(frame.trigger.i, sent, state=True if to_state else None, exclude=recipients,
+                                window=1, places=False, skip=source_tokens(sent, lex))
             if found:
                 suppliers, rule = [found], rule + "+context"
         elif not recipients and frame.kind == "give" and self._open_role(frame.recipients) and frame.context_recipient \

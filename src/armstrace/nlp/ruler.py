@@ -64,6 +64,10 @@ def build_patterns(gaz: Gazetteer) -> list[dict]:
             forms.add(surface.upper())  # companies written in capitals: "NORINCO", "BAYKAR"
         if surface.startswith("the "):
             forms = {surface[4:]}
+        actor = gaz.actor(code)
+        if actor is not None and actor.kind == "group" and role == "name" and len(surface) > 4 and \
+                (" " in surface or surface.endswith("s")) and not surface.isupper():
+            forms |= {f.lower() for f in forms}  # wire copy writes "the contras", "contra rebels"
         for form in forms:
             add("ACTOR", form, code)
     return patterns
