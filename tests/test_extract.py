@@ -823,3 +823,8 @@ def test_wire_copy_names_groups_in_lower_case_and_a_group_nearby_sold_nothing_to
     assert triples("The United States sent arms to the contra rebels.") == {("USA", "contras", "unspecified")}
     claims = run("Profits were diverted to the contras. Officials discussed the secret arms sales to Iran.")
     assert all(c.supplier != "contras" for c in claims)
+
+
+def test_supplying_a_market_is_no_party_patient():
+    assert run("Norway might supply Chile's South Korean market.") == []
+    assert run("Peru would supply an unspecified part of Chile's export commitments.") == []

@@ -241,6 +241,13 @@ def _stopped(tok: Token) -> bool:
     return False
 
 
+_PATIENT_PARTIES = _PARTY_WORDS | {"soldier", "soldiers", "troops", "recruit", "recruits", "pilot", "pilots",
+                                    "fighter", "fighters", "militant", "militants", "insurgent", "insurgents",
+                                    "guerrilla", "rebel", "militia", "militias", "officer", "officers", "personnel",
+                                    "unit", "units", "brigade", "brigades", "battalion", "separatists", "cadets",
+                                    "army", "armies", "military", "gangs", "cartels", "allies"}
+
+
 def _party_patient(tok: Token, frame: Frame) -> None:
     category = _PARTY_PATIENT.get(tok.lemma_.lower())
     if category is None or frame.recipients or any(r.ent_type_ in ("ARMS", "WEAPON") for r in frame.item_roots):
@@ -263,8 +270,10 @@ def _party_patient(tok: Token, frame: Frame) -> None:
                                                    "batch", "team", "unit", "contingent"):
         of = [o for p in patient.children if p.dep_ == "prep" and p.lower_ == "of" for o in _pobjs(p)]
         patient = of[0] if of else patient  # "training thousands of Ukrainian recruits"
-    if patient is None or not _names_party(patient) or patient.ent_type_ in ("ARMS", "WEAPON"):
-        return
+    if patient is None or patient.ent_type_ in ("ARMS", "WEAPON") or not (
+            patient.ent_type_ == "ACTOR" or patient.lemma_.lower() in _PATIENT_PARTIES
+            or patient.lower_ in _PATIENT_PARTIES):
+        return  # "supply Ecuador's export market": goods for a market, not arms for a party
     if patient.lemma_.lower() in ("country", "nation") and not any(t.ent_type_ == "ACTOR" for t in patient.subtree):
         return
     suppliers = list(frame.suppliers)
