@@ -828,3 +828,11 @@ def test_wire_copy_names_groups_in_lower_case_and_a_group_nearby_sold_nothing_to
 def test_supplying_a_market_is_no_party_patient():
     assert run("Norway might supply Chile's South Korean market.") == []
     assert run("Peru would supply an unspecified part of Chile's export commitments.") == []
+
+
+def test_each_item_from_the_state_named_on_it():
+    got = triples("Chile has been considering buying some British Rapier missiles or French and German Roland missiles.")
+    assert got == {("GBR", "CHL", "air_defense"), ("FRA", "CHL", "air_defense"), ("DEU", "CHL", "air_defense")}
+    claims = run("Chile has been considering buying some British Rapier missiles or French and German Roland missiles.")
+    assert {(c.supplier, c.designation) for c in claims} == {("GBR", "Rapier"), ("FRA", "Roland"), ("DEU", "Roland")}
+    assert triples("Peru approved an Israeli shipment of U.S. arms to Chile.") >= {("ISR", "CHL", "unspecified")}

@@ -144,9 +144,11 @@ class Extractor:
         codes = []
         heads = list(frame.supplier_modifiers) + [i.head for i in items]
         for head in heads:
-            for tok in ([head] + [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]):
+            mods = [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]
+            mods += [j for m in mods for j in m.conjuncts if j.i > m.i]  # "French and German Roland missiles"
+            for tok in [head] + mods:
                 code = actor_code(tok)
-                if code and tok.dep_ in ("amod", "compound", "nmod") and code not in codes:
+                if code and (tok.dep_ in ("amod", "compound", "nmod") or tok in mods) and code not in codes:
                     codes.append(code)
         return codes
 
@@ -413,6 +415,11 @@ class Extractor:
         purpose = find_purpose(frame.trigger)
         out = []
         own_source = self._own_sources(items)
+        named = {i.head.i: tuple(c for c in self._modifier_supplier(Frame(i.head, "give", "noun", ""), [i])
+                                 if c in suppliers) for i in items if i.head.i not in own_source}
+        named = {k: v for k, v in named.items() if v}
+        if len(set(named.values())) >= 2:  # "British Rapier missiles or French and German Roland missiles"
+            own_source.update({k: v[0] if len(v) == 1 else v for k, v in named.items()})
         for s in suppliers or [None]:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
@@ -421,10 +428,11 @@ class Extractor:
                     continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
                     own = own_source.get(item.head.i)
-                    if len(suppliers) > 1 and own is not None and own != s:
+                    owns = set(own) if isinstance(own, tuple) else {own} if own else set()
+                    taken = {c for v in own_source.values() for c in (v if isinstance(v, tuple) else (v,))}
+                    if len(suppliers) > 1 and owns and s not in owns:
                         continue  # "helicopters from the U.S. and Super Tucanos from Brazil": each from its own
-                    if len(suppliers) > 1 and own is None and s in own_source.values() \
-                            and any(c not in own_source.values() for c in suppliers):
+                    if len(suppliers) > 1 and not owns and s in taken and any(c not in taken for c in suppliers):
                         continue  # the source another item names for itself is not this one's
                     conf = 0.5 + 0.15 * (s is not None and r is not None) + 0.1 * (frame.pos == "verb") \
                         + 0.1 * bool(item.designation)
