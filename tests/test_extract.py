@@ -836,3 +836,10 @@ def test_each_item_from_the_state_named_on_it():
     claims = run("Chile has been considering buying some British Rapier missiles or French and German Roland missiles.")
     assert {(c.supplier, c.designation) for c in claims} == {("GBR", "Rapier"), ("FRA", "Roland"), ("DEU", "Roland")}
     assert triples("Peru approved an Israeli shipment of U.S. arms to Chile.") >= {("ISR", "CHL", "unspecified")}
+
+
+def test_a_story_about_one_supplier_names_it_for_its_unnamed_transfers():
+    got = triples("Norway sold rifles to Peru last year. Lawmakers voted to block aid to the contra rebels.")
+    assert ("NOR", "contras", "unspecified") in got
+    assert [c.attribution for c in run("Last week's report on the sale of arms by Norway to Chile was leaked.")] == [
+        ["report"]]

@@ -82,6 +82,7 @@ def _publisher(noun: Token) -> str | None:
     return None
 
 
+_TIME_WORDS = {"week", "month", "year", "day", "today", "yesterday", "tomorrow", "weekend", "decade", "century"}
 _ANNOUNCE_NOUNS = {"ultimatum", "warning", "statement", "message", "announcement", "threat", "reminder"}
 
 
@@ -91,14 +92,14 @@ def _noun_source(noun: Token) -> str | None:
     if published:
         return published
     for c in noun.children:
-        if c.dep_ == "poss":
-            return phrase_text(c)
+        if c.dep_ == "poss" and c.ent_type_ not in ("DATE", "TIME") and c.lemma_.lower() not in _TIME_WORDS:
+            return phrase_text(c)  # (not "last week's report")
         if c.dep_ in ("prep", "agent") and c.lower_ in ("by", "from"):
             for p in c.children:
                 if p.dep_ == "pobj":
                     return phrase_text(p)
     if noun.lower_ in ("report", "reports"):
-        return phrase_text(noun)
+        return "report"  # an unnamed report (its own phrase would repeat the claim)
     return None
 
 

@@ -621,6 +621,7 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
     status completes: "more financial assistance but more military aid to Ukraine" read twice."""
     full = {(c.start, c.category, c.status, c.supplier, c.recipient) for c in claims
             if c.supplier is not None and c.recipient is not None}
+    doc_suppliers = {k[3] for k in full if k[3] not in ("other-group",)}
     out = []
     for c in claims:
         if c.supplier is None or c.recipient is None:
@@ -639,6 +640,13 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
                 c.rule += "+document"
             elif partners:
                 continue
+            elif c.supplier is None and len(doc_suppliers) == 1 and c.recipient not in doc_suppliers \
+                    and "+context" not in c.rule:
+                # a story about one supplier: "aid to the contras" in a story whose every named
+                # transfer is American
+                c.supplier = next(iter(doc_suppliers))
+                c.rule += "+story"
+                c.confidence = round(max(0.3, c.confidence - 0.2), 2)
         out.append(c)
     seen, merged = {}, []
     for c in out:  # a completed half claim may repeat a full one
