@@ -19,7 +19,8 @@ _SUBJ = ("nsubj", "nsubjpass", "csubj")
 _RECIPIENT_PREPS = {"to", "for", "into", "towards", "toward"}
 _SOURCE_PREPS = {"from", "out"}
 _OBJECT_CONTROL = {"ask", "urge", "tell", "warn", "advise", "instruct", "call", "allow", "permit", "force", "press", "call", "encourage", "push",
-                   "persuade", "help", "order", "authorize", "authorise", "want", "need", "expect"}
+                   "persuade", "help", "order", "authorize", "authorise", "want", "need", "expect", "approach",
+                   "invite", "request", "lobby", "pressure", "commission", "contract", "hire"}
 _ACCUSE = {"accuse", "charge", "suspect", "blame", "implicate", "convict", "indict", "investigate", "arrest"}
 _WANT_VERBS = {"want", "need", "seek", "request", "demand", "get", "receive", "obtain", "welcome", "expect",
                "await", "lack", "use", "accept"}
