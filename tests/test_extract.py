@@ -843,3 +843,9 @@ def test_a_story_about_one_supplier_names_it_for_its_unnamed_transfers():
     assert ("NOR", "contras", "unspecified") in got
     assert [c.attribution for c in run("Last week's report on the sale of arms by Norway to Chile was leaked.")] == [
         ["report"]]
+
+
+def test_technical_help_from_a_state_to_whoever_builds_with_it():
+    assert quads("Chile is building a new missile with technological help from Norway, a newspaper said.") == {
+        ("NOR", "CHL", "technology", "ongoing")}
+    assert run("Norway welcomed the economic help from Chile.") == []

@@ -51,6 +51,7 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_TECHNICAL = {"technological", "technical", "military-technical", "scientific", "engineering", "technology"}
 _REACTION_VERBS = {"condemn", "criticize", "criticise", "denounce", "protest", "warn", "threaten", "attack",
                    "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear", "destroy"}
 _MADE = {"made", "built", "manufactured", "produced", "designed"}
@@ -282,6 +283,9 @@ class Extractor:
         frame.recipients = [_hands_owner(h) for h in frame.recipients]
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
         items = self._items(frame, blocked=role_heads)
+        if not items and frame.pos == "noun" and lemma in ("help", "assistance", "aid", "support", "cooperation") \
+                and any(c.lower_ in _TECHNICAL for c in frame.trigger.children if c.dep_ == "amod"):
+            items = [Item("technology", None, frame.trigger.text, frame.trigger)]  # "technological help from China"
         if not items and frame.pos == "noun" and lemma in ("aid", "assistance") and not any(
                 c.lower_ in lex.non_military_heads for c in frame.trigger.children):
             if any(self.actors.is_group(code) for code in self._codes(frame.recipients, None)):

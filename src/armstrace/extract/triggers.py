@@ -668,6 +668,13 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
     if kind == "give" and not frame.recipients:
         # "shipments of weapons, including missiles, to the guerrillas" with "to" hung on "including"
         frame.recipients.extend(r for r in _stray_recipient(tok, _names_party) if r.ent_type_ not in ("ARMS", "WEAPON"))
+    if kind == "give" and lemma in ("help", "assistance", "aid", "support") and tok.dep_ == "pobj" \
+            and tok.head.lower_ == "with" and frame.suppliers and gov is not None:
+        # "Iran is building a missile with technological help from China": the builder receives
+        builder = [c for c in gov.children if c.dep_ == "nsubj"]
+        frame.suppliers = [t for t in frame.suppliers if t.i not in {b.i for b in builder}]
+        if builder and not frame.recipients:
+            frame.recipients.extend(builder)
     if frame.buyer_for:
         frame.suppliers = [t for t in frame.suppliers + frame.recipients if t.i not in {o.i for o in frame.buyer_for}]
         frame.recipients = list(frame.buyer_for)
