@@ -849,3 +849,10 @@ def test_technical_help_from_a_state_to_whoever_builds_with_it():
     assert quads("Chile is building a new missile with technological help from Norway, a newspaper said.") == {
         ("NOR", "CHL", "technology", "ongoing")}
     assert run("Norway welcomed the economic help from Chile.") == []
+
+
+def test_no_transfer_to_an_ocean_to_the_un_or_to_the_state_that_makes_the_model():
+    assert run("The navy has moved 18 warships into the northern Arabian Sea and the Indian Ocean.") == []
+    assert run("The company has offered the French Defence Ministry a new design of its Rafale fighter.") == []
+    assert run("The rebels said they will hand over the last of their arms to the United Nations.") == []
+    assert triples("India ordered Rafale jets.") == {("FRA", "IND", "aircraft")}

@@ -418,6 +418,11 @@ class Extractor:
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
         out = []
+
+        def item_origin_is(code, items_):
+            origins = {self.gaz.weapon(i.designation).origin for i in items_ if i.designation and self.gaz.weapon(i.designation)}
+            return bool(origins) and origins == {code}
+
         own_source = self._own_sources(items)
         named = {i.head.i: tuple(c for c in self._modifier_supplier(Frame(i.head, "give", "noun", ""), [i])
                                  if c in suppliers) for i in items if i.head.i not in own_source}
@@ -428,7 +433,9 @@ class Extractor:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
                     continue
-                if r in _DISARMAMENT_BODIES and s is not None and self.actors.is_group(s):
+                if s is None and r is not None and item_origin_is(r, items):
+                    continue  # "offered the French Defence Ministry a new Rafale": its own industry, no transfer
+                if r in _DISARMAMENT_BODIES and (s is None or self.actors.is_group(s)):
                     continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
                     own = own_source.get(item.head.i)
