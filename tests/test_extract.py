@@ -856,3 +856,10 @@ def test_no_transfer_to_an_ocean_to_the_un_or_to_the_state_that_makes_the_model(
     assert run("The company has offered the French Defence Ministry a new design of its Rafale fighter.") == []
     assert run("The rebels said they will hand over the last of their arms to the United Nations.") == []
     assert triples("India ordered Rafale jets.") == {("FRA", "IND", "aircraft")}
+
+
+def test_a_named_supplier_with_unnamed_others():
+    assert triples("Norway and its allies have already handed over nine howitzers to Chile.") == {
+        ("NOR", "CHL", "artillery"), (None, "CHL", "artillery")}
+    assert triples("Norway and Denmark sent tanks to Chile.") == {("NOR", "CHL", "armored_vehicle"),
+                                                                  ("DNK", "CHL", "armored_vehicle")}

@@ -19,7 +19,7 @@ from .context import DocContext
 from .details import find_purpose, find_time
 from .items import Item, find_items
 from .lexicon import Lexicon, load_lexicon
-from .mentions import OTHER_GROUP, ActorResolver, actor_code
+from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .status import decide_status
 from .triggers import Frame, find_frames, prevented
 
@@ -51,6 +51,7 @@ def _civil_technology(item: Item) -> bool:
 
 
 _DISARMAMENT_BODIES = {"un"}
+_COLLECTIVES = {"west", "allies", "partners", "others", "countries", "nations", "states", "governments"}
 _TECHNICAL = {"technological", "technical", "military-technical", "scientific", "engineering", "technology"}
 _REACTION_VERBS = {"condemn", "criticize", "criticise", "denounce", "protest", "warn", "threaten", "attack",
                    "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear", "destroy"}
@@ -417,6 +418,11 @@ class Extractor:
         skip = {t.i for i in items for t in i.head.subtree}
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
+        if suppliers and frame.kind == "give" and any(
+                t.lower_ in _COLLECTIVES and t.ent_type_ != "ACTOR" for h in frame.suppliers for t in conjuncts(h)):
+            # "the US and the West", "the United States and its allies": the unnamed others supply too
+            suppliers = suppliers + [None]
+            rule += "+others"
         out = []
 
         def item_origin_is(code, items_):
@@ -635,7 +641,7 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
     doc_suppliers = {k[3] for k in full if k[3] not in ("other-group",)}
     out = []
     for c in claims:
-        if c.supplier is None or c.recipient is None:
+        if (c.supplier is None or c.recipient is None) and not c.rule.endswith("+others"):
             role = 3 if c.supplier is not None else 4
             known = c.supplier if c.supplier is not None else c.recipient
             if any(k[:3] == (c.start, c.category, c.status) and k[role] == known for k in full):
