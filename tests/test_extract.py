@@ -863,3 +863,8 @@ def test_a_named_supplier_with_unnamed_others():
         ("NOR", "CHL", "artillery"), (None, "CHL", "artillery")}
     assert triples("Norway and Denmark sent tanks to Chile.") == {("NOR", "CHL", "armored_vehicle"),
                                                                   ("DNK", "CHL", "armored_vehicle")}
+
+
+def test_a_deal_with_the_makers_state_and_a_deal_not_yet_signed():
+    assert quads("Poland signed a contract with South Korea for K2 tanks.") == {("KOR", "POL", "armored_vehicle", "agreed")}
+    assert quads("Finland is set to sign a deal with the U.S. for 64 F-35 jets") == {("USA", "FIN", "aircraft", "planned")}

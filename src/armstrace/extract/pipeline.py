@@ -418,6 +418,11 @@ class Extractor:
         skip = {t.i for i in items for t in i.head.subtree}
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
+        origins = {self.gaz.weapon(i.designation).origin for i in items if i.designation and self.gaz.weapon(i.designation)}
+        if len(origins) == 1 and len(recipients) == 1 and recipients[0] in origins and suppliers \
+                and all(c not in origins for c in suppliers) and frame.pos == "noun" and lemma in ("deal", "contract", "agreement"):
+            # "Finland signs a deal with the U.S. for F-35 jets": the maker's state sells
+            suppliers, recipients = recipients, [c for c in suppliers if not self.actors.is_group(c)]
         if suppliers and frame.kind == "give" and any(
                 t.lower_ in _COLLECTIVES and t.ent_type_ != "ACTOR" for h in frame.suppliers for t in conjuncts(h)):
             # "the US and the West", "the United States and its allies": the unnamed others supply too

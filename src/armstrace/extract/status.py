@@ -158,6 +158,11 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 for gov in toks[1:]:  # "suspended the arms deal", "cancelled an order"
                     if gov.pos_ == "VERB" and lex.status_verbs.get(gov.lemma_.lower()) in ("halted", "denied"):
                         return lex.status_verbs[gov.lemma_.lower()]
+                for gov in toks[1:4]:  # "set to sign a deal", "will sign a contract": not signed yet
+                    if _modal(gov, lex) == "planned" or (gov.lemma_.lower() in _READY and gov.pos_ in ("ADJ", "VERB")
+                                                         and any(c.dep_ == "xcomp" for c in gov.children)) \
+                            or (gov.pos_ == "VERB" and lex.status_verbs.get(gov.lemma_.lower()) == "planned"):
+                        return "planned"
             if own:
                 return own
             if frame.pos == "noun" and any(t.lower_ == "no" and t.dep_ in ("det", "advmod") and t.i < tok.i

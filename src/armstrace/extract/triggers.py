@@ -547,6 +547,8 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             objs = _pobjs(c)
             if word == "of":
                 frame.item_roots.extend(objs)
+            elif word == "for" and lemma in _DEAL_NOUNS and objs and all(o.ent_type_ in ("ARMS", "WEAPON") for o in objs):
+                frame.item_roots.extend(objs)  # "a deal with the U.S. for 64 F-35 jets"
             elif word in _RECIPIENT_PREPS:
                 frame.recipients.extend(objs)
             elif word == "by" and kind == "get":
@@ -655,7 +657,10 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             (frame.suppliers if (kind == "give") != wants else frame.recipients).extend(subj)
             frame.governor_subjects = list(subj)
         for p in gov.children:
-            if p.dep_ in ("prep", "dative") and p.lower_ in _RECIPIENT_PREPS and kind == "give" and p.i > tok.i:
+            if p.dep_ == "prep" and p.lower_ == "for" and lemma in _DEAL_NOUNS and _pobjs(p) and all(
+                    o.ent_type_ in ("ARMS", "WEAPON") for o in _pobjs(p)):
+                frame.item_roots.extend(_pobjs(p))  # "signed a contract with X for K2 tanks"
+            elif p.dep_ in ("prep", "dative") and p.lower_ in _RECIPIENT_PREPS and kind == "give" and p.i > tok.i:
                 frame.recipients.extend(_pobjs(p))
             elif p.dep_ == "prep" and p.lower_ == "from" and kind == "give" and p.i > tok.i and \
                     gov.lemma_.lower() in lex.status_verbs and lex.status_verbs[gov.lemma_.lower()] == "halted":
