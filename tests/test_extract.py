@@ -868,3 +868,8 @@ def test_a_named_supplier_with_unnamed_others():
 def test_a_deal_with_the_makers_state_and_a_deal_not_yet_signed():
     assert quads("Poland signed a contract with South Korea for K2 tanks.") == {("KOR", "POL", "armored_vehicle", "agreed")}
     assert quads("Finland is set to sign a deal with the U.S. for 64 F-35 jets") == {("USA", "FIN", "aircraft", "planned")}
+
+
+def test_options_that_include_a_transfer_are_considered():
+    assert quads("Options under review include selling Norwegian tanks to Chile.") == {
+        ("NOR", "CHL", "armored_vehicle", "considered")}

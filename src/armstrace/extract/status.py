@@ -205,6 +205,11 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                 return _buyers_plan(status, frame)
             if tok.pos_ in ("NOUN", "PROPN") and word in lex.noun_status:
                 return _buyers_plan(lex.noun_status[word], frame)
+            if word in ("include", "involve", "comprise") and tok.pos_ == "VERB":
+                # "other ideas under consideration include sending ...": the options decide
+                subj = [c for c in tok.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]
+                if subj and subj[0].lemma_.lower() in lex.noun_status:
+                    return _buyers_plan(lex.noun_status[subj[0].lemma_.lower()], frame)
             if word == "be" and toks[depth - 1].dep_ in ("advcl", "xcomp", "ccomp"):
                 # "plans are underway to transfer", "the idea is to sell": the subject noun decides
                 subj = [c for c in tok.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"]
