@@ -873,3 +873,8 @@ def test_a_deal_with_the_makers_state_and_a_deal_not_yet_signed():
 def test_options_that_include_a_transfer_are_considered():
     assert quads("Options under review include selling Norwegian tanks to Chile.") == {
         ("NOR", "CHL", "armored_vehicle", "considered")}
+
+
+def test_civil_technical_support_is_no_transfer():
+    assert run("The company will oversee the technical and marketing support of its telecommunications products.") == []
+    assert run("The test used technical and financial support from the space agency, the company said.") == []

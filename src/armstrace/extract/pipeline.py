@@ -284,8 +284,10 @@ class Extractor:
         frame.recipients = [_hands_owner(h) for h in frame.recipients]
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
         items = self._items(frame, blocked=role_heads)
-        if not items and frame.pos == "noun" and lemma in ("help", "assistance", "aid", "support", "cooperation") \
-                and any(c.lower_ in _TECHNICAL for c in frame.trigger.children if c.dep_ == "amod"):
+        if not items and frame.pos == "noun" and lemma in ("help", "assistance", "aid") \
+                and any(c.lower_ in _TECHNICAL for c in frame.trigger.children if c.dep_ == "amod") \
+                and any(self.gaz.actor(c) is not None and self.gaz.actor(c).is_state
+                        for c in self._codes(frame.suppliers, None)):
             items = [Item("technology", None, frame.trigger.text, frame.trigger)]  # "technological help from China"
         if not items and frame.pos == "noun" and lemma in ("aid", "assistance") and not any(
                 c.lower_ in lex.non_military_heads for c in frame.trigger.children):
