@@ -189,6 +189,11 @@ class Extractor:
                     return code
         return None
 
+    def _origins(self, items: list[Item]) -> set[str]:
+        """The states that make the items' named models ("Rafale" -> FRA)."""
+        weapons = (self.gaz.weapon(i.designation) for i in items if i.designation)
+        return {w.origin for w in weapons if w is not None and w.origin}
+
     def _made_in(self, items: list[Item]) -> list[str]:
         """ "Iran acquired Chinese-made Silkworm missiles": bought goods made in a state came from it."""
         codes = []
@@ -348,9 +353,7 @@ class Extractor:
         if not suppliers and frame.kind == "get" and recipients:
             suppliers = [c for c in self._made_in(items) if c not in recipients]
         if not suppliers and frame.kind == "get" and recipients:
-            origins = {self.gaz.weapon(i.designation).origin for i in items
-                       if i.designation and self.gaz.weapon(i.designation)}
-            origins.discard(None)
+            origins = self._origins(items)
             if len(origins) == 1:
                 suppliers = [c for c in origins if c not in recipients]
         if any(self.actors.is_group(c) for c in recipients):
@@ -420,7 +423,7 @@ class Extractor:
         skip = {t.i for i in items for t in i.head.subtree}
         time = find_time(frame.trigger, ctx.published, skip)
         purpose = find_purpose(frame.trigger)
-        origins = {self.gaz.weapon(i.designation).origin for i in items if i.designation and self.gaz.weapon(i.designation)}
+        origins = self._origins(items)
         if len(origins) == 1 and len(recipients) == 1 and recipients[0] in origins and suppliers \
                 and all(c not in origins for c in suppliers) and frame.pos == "noun" and lemma in ("deal", "contract", "agreement"):
             # "Finland signs a deal with the U.S. for F-35 jets": the maker's state sells
@@ -431,11 +434,6 @@ class Extractor:
             suppliers = suppliers + [None]
             rule += "+others"
         out = []
-
-        def item_origin_is(code, items_):
-            origins = {self.gaz.weapon(i.designation).origin for i in items_ if i.designation and self.gaz.weapon(i.designation)}
-            return bool(origins) and origins == {code}
-
         own_source = self._own_sources(items)
         named = {i.head.i: tuple(c for c in self._modifier_supplier(Frame(i.head, "give", "noun", ""), [i])
                                  if c in suppliers) for i in items if i.head.i not in own_source}
@@ -446,7 +444,7 @@ class Extractor:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
                     continue
-                if s is None and r is not None and item_origin_is(r, items):
+                if s is None and r is not None and origins == {r}:
                     continue  # "offered the French Defence Ministry a new Rafale": its own industry, no transfer
                 if r in _DISARMAMENT_BODIES and (s is None or self.actors.is_group(s)):
                     continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
