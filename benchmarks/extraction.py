@@ -1,7 +1,7 @@
 """Extraction quality beyond the dev set, and extraction speed.
 
 `benchmarks/extraction/gold-extra.jsonl` holds gold claims for 244 documents the dev set does not
-contain: 194 from the unlabelled pool (`../shared/corpus/pool`) and 50 arms stories from the
+contain: 195 from the unlabelled pool (`../shared/corpus/pool`) and 49 arms stories from the
 Reuters stream (`../shared/corpus/stream`). They were annotated by the armstrace team against
 `../shared/eval/GUIDELINES.md` while working on extraction, one annotator per document and no
 adjudication, so read the figures as a second opinion on how well the rules generalise, not as
