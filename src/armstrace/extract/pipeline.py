@@ -54,7 +54,7 @@ _DISARMAMENT_BODIES = {"un"}
 _COLLECTIVES = {"west", "allies", "partners", "others", "countries", "nations", "states", "governments"}
 _TECHNICAL = {"technological", "technical", "military-technical", "scientific", "engineering", "technology"}
 _REACTION_VERBS = {"condemn", "criticize", "criticise", "denounce", "protest", "warn", "threaten", "attack",
-                   "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear", "destroy"}
+                   "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear"}
 _MADE = {"made", "built", "manufactured", "produced", "designed"}
 _CARRIERS = {"aircraft", "plane", "jet", "airplane", "ship", "vessel", "convoy", "truck", "lorry", "flight",
              "airlift", "freighter", "transport", "train"}
@@ -143,21 +143,12 @@ class Extractor:
 
     def _modifier_supplier(self, frame: Frame, items: list[Item]) -> list[str]:
         """Demonyms on the items or the trigger noun: "the Russian S-400", "U.S. arms sales"."""
-        codes = []
-        heads = list(frame.supplier_modifiers) + [i.head for i in items]
-        for head in heads:
-            mods = [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]
-            mods += [j for m in mods for j in m.conjuncts if j.i > m.i]  # "French and German Roland missiles"
-            for tok in [head] + mods:
-                code = actor_code(tok)
-                if code and (tok.dep_ in ("amod", "compound", "nmod") or tok in mods) and code not in codes:
-                    codes.append(code)
-        return codes
+        return _demonyms(list(frame.supplier_modifiers) + [i.head for i in items])
 
-    def _own_sources(self, items: list[Item]) -> dict[int, str]:
+    def _own_sources(self, items: list[Item]) -> dict[int, tuple[str, ...]]:
         """Item head -> the state in its own "from" phrase, for items coordinated with others
         ("helicopters and aircraft from the U.S., as well Super Tucano aircraft from Brazil")."""
-        out: dict[int, str] = {}
+        out: dict[int, tuple[str, ...]] = {}
         for item in items:
             group = [item.head, *item.head.conjuncts]
             for head in group:
@@ -166,8 +157,8 @@ class Extractor:
                         codes = [actor_code(o) for o in p.children if o.dep_ == "pobj"]
                         if codes and codes[0]:
                             for member in group if head.i != item.head.i else [item.head]:
-                                out.setdefault(member.i, codes[0])
-                            out[head.i] = codes[0]
+                                out.setdefault(member.i, (codes[0],))
+                            out[head.i] = (codes[0],)
         return out
 
     def _clause_subject_state(self, participle, sent: Span, recipients: list[str]) -> str | None:
@@ -435,11 +426,12 @@ class Extractor:
             rule += "+others"
         out = []
         own_source = self._own_sources(items)
-        named = {i.head.i: tuple(c for c in self._modifier_supplier(Frame(i.head, "give", "noun", ""), [i])
-                                 if c in suppliers) for i in items if i.head.i not in own_source}
+        named = {i.head.i: tuple(c for c in _demonyms([i.head]) if c in suppliers)
+                 for i in items if i.head.i not in own_source}
         named = {k: v for k, v in named.items() if v}
         if len(set(named.values())) >= 2:  # "British Rapier missiles or French and German Roland missiles"
-            own_source.update({k: v[0] if len(v) == 1 else v for k, v in named.items()})
+            own_source.update(named)
+        taken = {c for codes in own_source.values() for c in codes}
         for s in suppliers or [None]:
             for r in recipients or [None]:
                 if s is not None and s == r and s != OTHER_GROUP:
@@ -449,9 +441,7 @@ class Extractor:
                 if r in _DISARMAMENT_BODIES and (s is None or self.actors.is_group(s)):
                     continue  # "the guerrillas handed their weapons to the UN": disarmament, no transfer  # two different unnamed groups may trade ("smugglers sold rifles to gangs")
                 for item in items:
-                    own = own_source.get(item.head.i)
-                    owns = set(own) if isinstance(own, tuple) else {own} if own else set()
-                    taken = {c for v in own_source.values() for c in (v if isinstance(v, tuple) else (v,))}
+                    owns = own_source.get(item.head.i, ())
                     if len(suppliers) > 1 and owns and s not in owns:
                         continue  # "helicopters from the U.S. and Super Tucanos from Brazil": each from its own
                     if len(suppliers) > 1 and not owns and s in taken and any(c not in taken for c in suppliers):
@@ -629,11 +619,24 @@ def _complete_bare(claims: list[Claim]) -> list[Claim]:
 _STOPS = {".", "!", "?", "...", "…"}
 
 
+def _demonyms(heads) -> list[str]:
+    """States named as modifiers of the heads: "Russian S-400", "French and German Roland missiles"."""
+    codes: list[str] = []
+    for head in heads:
+        mods = [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]
+        mods += [j for m in mods for j in m.conjuncts if j.i > m.i]
+        for tok in ([head] if head.dep_ in ("amod", "compound", "nmod") else []) + mods:
+            code = actor_code(tok)
+            if code and code not in codes:
+                codes.append(code)
+    return codes
+
+
 def _in_question(trigger, sent: Span) -> bool:
     """The trigger's clause ends in a question mark: "Why would Peru not sell missiles?", but not
     "'Switzerland is blocking aid to Ukraine...' Can you help?"."""
     for tok in sent.doc[trigger.i:sent.end]:
-        if tok.text in _STOPS or (tok.is_punct and tok.text.rstrip("\"'”’") in _STOPS and tok.text[:1] in _STOPS):
+        if tok.text.rstrip("\"'”’") in _STOPS:  # "?", '?"', '..."'
             return tok.text.startswith("?")
     return False
 

@@ -246,7 +246,7 @@ _PATIENT_PARTIES = _PARTY_WORDS | {"soldier", "soldiers", "troops", "recruit", "
                                     "fighter", "fighters", "militant", "militants", "insurgent", "insurgents",
                                     "guerrilla", "rebel", "militia", "militias", "officer", "officers", "personnel",
                                     "unit", "units", "brigade", "brigades", "battalion", "separatists", "cadets",
-                                    "army", "armies", "military", "gangs", "cartels", "allies"}
+                                    "armies", "gangs", "cartels"}
 
 
 def _party_patient(tok: Token, frame: Frame) -> None:
@@ -753,7 +753,6 @@ def role_frame(tok: Token) -> Frame | None:
     else:
         frame.recipients, frame.suppliers = [described], counterpart
     frame.fixed_status = status
-    frame.context_supplier = frame.context_recipient = True
     return frame
 
 
