@@ -47,7 +47,7 @@ def test_adding_the_same_document_twice_changes_nothing(db_url):
         assert store.add(doc(), [claim()]) == "new"
         before = store.counts()
         assert store.add(doc(), [claim()]) == "unchanged"
-        assert store.counts() == before == {"documents": 1, "duplicates": 0, "claims": 1, "facts": 1, "sources": 2}
+        assert store.counts() == before == {"documents": 1, "duplicates": 0, "not_processed": 0, "claims": 1, "facts": 1, "sources": 2}
 
 
 def test_a_changed_document_replaces_its_claims(db_url):

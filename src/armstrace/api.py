@@ -8,20 +8,23 @@ carries it as `Authorization: Bearer TOKEN`. OpenAPI docs are at /docs.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import logging
 import os
 import secrets
-import tempfile
+import threading
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
 from . import __version__
 from .export import actor_name
@@ -33,8 +36,15 @@ MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 LIST_EVIDENCE = 5  # evidence sentences per fact in lists; /api/facts/{id} gives them all
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_SUFFIXES = {"text/plain": ".txt", "text/markdown": ".md", "text/html": ".html",
-                   "application/x-ndjson": ".jsonl", "application/jsonl": ".jsonl", "application/json": ".json"}
+UPLOAD_FORMATS = {"text/plain": "text", "text/markdown": "markdown", "text/html": "html",
+                  "application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/json": "json"}
+# Bounds of every parameter: a value past them is a 422 with a message, never a driver error.
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+MAX_OFFSET = 2**62  # beyond any register; below the 64-bit integers databases take
+MAX_NAME = 200  # an actor code or name, a designation
+MAX_TEXT = 1000  # an evidence search
+MAX_DOCUMENT_ID = 1000  # the register's key column
+log = logging.getLogger("armstrace.api")
 
 
 @lru_cache(maxsize=1)
@@ -57,17 +67,20 @@ def actor_kind(code: str | None) -> str:
     return "state" if actor.kind in ("state", "historic_state") else actor.kind
 
 
+Name = Annotated[str | None, Query(max_length=MAX_NAME)]
+
+
 def filters(
-    supplier: str | None = None, recipient: str | None = None, party: str | None = None,
-    category: str | None = Query(None, description=f"one of {', '.join(CATEGORIES)}"),
-    designation: str | None = None,
-    status: str | None = Query(None, description=f"one of {', '.join(STATUSES)}"),
-    since: str | None = Query(None, description="ISO date: 2024, 2024-05 or 2024-05-31"),
-    until: str | None = None,
-    min_sources: Annotated[int | None, Query(ge=0)] = None,
-    text: str | None = Query(None, description="evidence sentence contains this text"),
+    supplier: Name = None, recipient: Name = None, party: Name = None,
+    category: str | None = Query(None, max_length=MAX_NAME, description=f"one of {', '.join(CATEGORIES)}"),
+    designation: Name = None,
+    status: str | None = Query(None, max_length=MAX_NAME, description=f"one of {', '.join(STATUSES)}"),
+    since: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
+    until: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
+    min_sources: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    text: str | None = Query(None, max_length=MAX_TEXT, description="evidence sentence contains this text"),
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ClaimFilter:
     try:
         return ClaimFilter(supplier=supplier, recipient=recipient, party=party, category=category,
@@ -96,7 +109,12 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception as err:  # a bug, not the client's fault: answer it here, keep the connection
+            log.exception("error answering %s %s", request.method, request.url.path)
+            response = JSONResponse(status_code=500, content={
+                "detail": f"internal error ({type(err).__name__}); the server log has the details"})
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         if not request.url.path.startswith(("/docs", "/redoc")):  # Swagger UI needs its own scripts
@@ -117,7 +135,7 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                              "limit": f.limit, "offset": f.offset})
 
     @app.get("/api/facts/{fact_id}", summary="One fact with all its evidence")
-    def get_fact(fact_id: int):
+    def get_fact(fact_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]):
         fact = store.fact(fact_id, evidence_limit=MAX_LIMIT)
         if fact is None:
             raise HTTPException(404, f"no fact {fact_id}")
@@ -128,13 +146,14 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
         return JSONResponse({"items": [c.to_dict() for c in store.claims(f)], "limit": f.limit, "offset": f.offset})
 
     @app.get("/api/documents/{document_id}", summary="A document: clean text, removed boilerplate, claims")
-    def get_document(document_id: int):
+    def get_document(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]):
         with store.Session() as session:
             doc = session.get(DocumentRow, document_id)
             if doc is None:
                 raise HTTPException(404, f"no document {document_id}")
             data = {k: getattr(doc, k) for k in ("id", "doc_key", "title", "url", "published", "publisher",
-                                                  "syndicated_from", "language", "text", "removed", "duplicate_of")}
+                                                  "syndicated_from", "language", "not_processed", "text", "removed",
+                                                  "duplicate_of")}
             data["claims"] = [c.to_dict() for c in query_claims(session, ClaimFilter(), document_id=document_id)]
         return data
 
@@ -210,35 +229,51 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
         return Response(out.getvalue(), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="armstrace-facts.csv"'})
 
+    upload_lock = threading.Lock()  # one extraction at a time: the spaCy pipeline is shared
+
     @app.post("/api/documents", summary="Ingest an uploaded article (needs the token)", status_code=201)
     async def upload(request: Request):
         if not token:
             raise HTTPException(403, "uploads are disabled: start the server with --token or ARMSTRACE_TOKEN")
         given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not secrets.compare_digest(given, token):
+        # compared as bytes: a header may hold any characters, compare_digest takes only ASCII str
+        if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8")):
             raise HTTPException(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"upload too large: the limit is {MAX_UPLOAD_BYTES} bytes")
+        ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
+        if ctype not in UPLOAD_FORMATS:
+            raise HTTPException(415, f"unsupported content type {ctype!r}; send one of {', '.join(sorted(UPLOAD_FORMATS))}")
+        doc_id = request.headers.get("x-document-id")
+        if doc_id is not None:
+            doc_id = doc_id.strip()
+            if not doc_id or len(doc_id) > MAX_DOCUMENT_ID or not doc_id.isprintable():
+                raise HTTPException(422, f"X-Document-ID must be 1 to {MAX_DOCUMENT_ID} printable characters "
+                                         f"(got {len(doc_id)})")
         body = await request.body()
         if len(body) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"upload too large: the limit is {MAX_UPLOAD_BYTES} bytes")
         if not body.strip():
             raise HTTPException(400, "empty upload")
-        ctype = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
-        if ctype not in UPLOAD_SUFFIXES:
-            raise HTTPException(415, f"unsupported content type {ctype!r}; send one of {', '.join(sorted(UPLOAD_SUFFIXES))}")
-        name = request.headers.get("x-document-id") or f"upload-{secrets.token_hex(6)}"
-        from .pipeline import ingest
+        # the same text uploaded twice is one document: keyed by the id given, else by the content
+        name = doc_id or f"upload:{hashlib.sha256(body).hexdigest()[:16]}"
 
-        problems: list[str] = []
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{Path(name).name or 'upload'}{UPLOAD_SUFFIXES[ctype]}"
-            path.write_bytes(body)
-            summary = ingest([str(path)], store, on_problem=lambda p: problems.append(p.message))
+        def run():  # in a worker thread: extraction must not hold up other requests
+            from .pipeline import ingest_bytes
+
+            messages: list[str] = []
+            notices: list[str] = []
+            with upload_lock:
+                summary = ingest_bytes(body, name, store, fmt=UPLOAD_FORMATS[ctype],
+                                       on_problem=lambda p: (messages if p.skipped else notices).append(p.message))
+            return summary, messages, notices
+
+        summary, problems, notices = await run_in_threadpool(run)
         if not summary.documents:
             raise HTTPException(400, f"nothing could be read: {'; '.join(problems) or 'no document'}")
-        return {"documents": dict(Counter(summary.outcomes)), "claims": summary.claims, "problems": problems}
+        return {"documents": dict(Counter(summary.outcomes)), "claims": summary.claims, "problems": problems,
+                "notices": notices, "not_processed": dict(summary.not_processed)}
 
     static = resources.files("armstrace.web").joinpath("static") if _has_web() else None
     if static is not None and Path(str(static)).is_dir():

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import click
 
 from . import __version__
-from .ingest import Document, FieldMap, InputProblem, Reader
+from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
 from .output import FORMATS, Writer
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
@@ -28,7 +28,7 @@ CLAIM_COLUMNS = (
 
 
 def _report(problem: InputProblem) -> None:
-    click.echo(f"armstrace: skipped {problem}", err=True)
+    click.echo(f"armstrace: {'skipped' if problem.skipped else 'note:'} {problem}", err=True)
 
 
 def _fieldmap(pairs: tuple[str, ...]) -> FieldMap:
@@ -123,11 +123,15 @@ def render_document(doc: Document) -> str:
 @field_option
 def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
     """Find the arms-transfer claims in documents; one claim a line in JSONL."""
-    from .extract import extract_documents
+    from collections import Counter
+
+    from .extract import extract_documents, passed_over
+    from .pipeline import not_processed_text
 
     reader = Reader(_fieldmap(fields), on_problem=_report)
     writer = Writer(click.get_text_stream("stdout"), fmt, CLAIM_COLUMNS)
     count = 0
+    unread: Counter = Counter()
 
     def counted() -> Iterator[Document]:
         nonlocal count
@@ -135,10 +139,16 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
             count += 1
             yield doc
 
-    for _doc, claims in extract_documents(counted()):
+    for doc, claims in extract_documents(counted(), on_problem=reader.problem):
+        reason = passed_over(doc)
+        if reason:
+            unread[reason] += 1
+            reader.problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason})"))
         for claim in claims:
             writer.write(claim.to_dict())
     writer.close()
+    if unread:
+        click.echo(f"armstrace: {count} documents read{not_processed_text(unread)}", err=True)
     _finish(reader, count)
 
 

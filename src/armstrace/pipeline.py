@@ -6,13 +6,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .ingest import Document, FieldMap, InputProblem, Reader
+from .extract.pipeline import passed_over
+from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
 from .store import Store
 
 
 @dataclass
 class IngestSummary:
     outcomes: Counter = field(default_factory=Counter)  # new / updated / unchanged / duplicate
+    not_processed: Counter = field(default_factory=Counter)  # reason ("language ru") -> documents kept unread
     skipped: int = 0
     claims: int = 0
     facts: int = 0
@@ -24,25 +26,39 @@ class IngestSummary:
     def line(self) -> str:
         o = self.outcomes
         return (f"documents: {o['new']} new, {o['updated']} updated, {o['unchanged']} unchanged, "
-                f"{o['duplicate']} duplicate, {self.skipped} skipped; claims stored: {self.claims}; "
-                f"facts in the register: {self.facts}")
+                f"{o['duplicate']} duplicate, {self.skipped} skipped{not_processed_text(self.not_processed)}; "
+                f"claims stored: {self.claims}; facts in the register: {self.facts}")
 
 
 def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None,
            on_problem: Callable[[InputProblem], None] | None = None,
            on_document: Callable[[Document, str, IngestSummary], None] | None = None) -> IngestSummary:
     """Read, extract and store every input; returns what happened."""
+    return _ingest(lambda reader: reader.read(inputs), store, fieldmap, on_problem, on_document)
+
+
+def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, fieldmap: FieldMap | None = None,
+                 on_problem: Callable[[InputProblem], None] | None = None) -> IngestSummary:
+    """Read, extract and store one upload held in memory. `name` is its key in the register
+    (a one-document format) or the prefix of its records' keys (JSON Lines records with no id);
+    `fmt` is a reader format ("text", "html", "jsonl", ...), else guessed from the content."""
+    return _ingest(lambda reader: reader.read_bytes(data, name, fmt), store, fieldmap, on_problem, None)
+
+
+def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap: FieldMap | None,
+            on_problem: Callable[[InputProblem], None] | None,
+            on_document: Callable[[Document, str, IngestSummary], None] | None) -> IngestSummary:
     summary = IngestSummary()
 
     def problem(p: InputProblem) -> None:
-        summary.skipped += 1
+        summary.skipped += p.skipped
         if on_problem:
             on_problem(p)
 
     reader = Reader(fieldmap, on_problem=problem)
 
     def needing_work() -> Iterable[Document]:
-        for doc in reader.read(inputs):
+        for doc in read(reader):
             if store.has(doc):  # stored before with the same text: nothing to do
                 summary.outcomes["unchanged"] += 1
                 if on_document:
@@ -52,8 +68,14 @@ def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None
 
     for doc, claims in extract_safely(needing_work(), problem):
         records = [claim.to_dict() for claim in claims]
-        outcome = store.add(doc, records)
+        reason = passed_over(doc)
+        outcome = store.add(doc, records, not_processed=reason)
         summary.outcomes[outcome] += 1
+        if reason:
+            summary.not_processed[reason] += 1
+            if on_problem:
+                on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "
+                                       "kept in the register unread"))
         if outcome != "unchanged":
             summary.claims += len(records)
         if on_document:
@@ -70,20 +92,36 @@ def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem]
     (named by its source and id) and skipped, and the rest of the batch goes on."""
     from itertools import islice
 
-    from .extract import extract_document, extract_documents
+    from .extract import ExtractionLimit, extract_document, extract_documents
 
     docs = iter(docs)
     while batch := list(islice(docs, BATCH)):
+        problems: list[InputProblem] = []
         try:
-            yield from list(extract_documents(batch))
-            continue
+            done = list(extract_documents(batch, on_problem=problems.append))
         except Exception:  # find the culprit: one document at a time
             pass
+        else:
+            for p in problems:
+                on_problem(p)
+            yield from done
+            continue
         for doc in batch:
             try:
                 claims = extract_document(doc)
+            except ExtractionLimit as err:
+                on_problem(err.problem(doc))
+                continue
             except Exception as err:
                 where = doc.source_path or doc.id
                 on_problem(InputProblem(where, f"document {doc.id}: extraction failed ({type(err).__name__}: {err})"))
                 continue
             yield doc, claims
+
+
+def not_processed_text(counts: Counter | dict) -> str:
+    """ ", 2 not processed (language ru: 1, language de: 1)", or "" when every document was read."""
+    if not counts:
+        return ""
+    reasons = ", ".join(f"{reason}: {n}" for reason, n in sorted(counts.items()))
+    return f", {sum(counts.values())} not processed ({reasons})"

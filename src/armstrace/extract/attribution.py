@@ -11,6 +11,8 @@ import re
 
 from spacy.tokens import Span, Token
 
+from armstrace.nlp.ents import entity_index, ents_of
+
 from .lexicon import Lexicon
 
 _SKIP_SUBTREE_DEPS = {"relcl", "acl", "advcl", "punct", "cc", "conj", "prep"}
@@ -33,7 +35,7 @@ def _appositive_name(head: Token) -> str | None:
     for c in head.rights:
         if c.dep_ == "appos" and (c.ent_type_ == "PERSON" or (c.pos_ == "PROPN" and not c.ent_type_)) \
                 and c.left_edge.i > 0 and head.doc[c.left_edge.i - 1].text == ",":
-            ent = next((e for e in head.doc.ents if e.start <= c.i < e.end), None)
+            ent = entity_index(head.doc).containing(c)
             return ent.text.strip() if ent is not None else head.doc[c.left_edge.i:c.i + 1].text
     return None
 
@@ -219,7 +221,7 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
         if dashes:
             tail = [t for t in words if t.i > dashes[-1].i and not (t.is_punct and t.i == words[-1].i)]
             if 0 < len(tail) <= 14 and not any(t.pos_ in ("VERB", "AUX") for t in tail):
-                ent = [e for e in sent.ents if e.label_ == "PERSON" and e.start > dashes[-1].i]
+                ent = [e for e in ents_of(sent) if e.label_ == "PERSON" and e.start > dashes[-1].i]
                 run = []
                 for t in reversed(tail):
                     if t.pos_ != "PROPN" or len(run) == 3:
@@ -260,8 +262,8 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "\u201c", "\u201d"
 
 
 def _person_before(doc, index: int, earliest: int) -> str | None:
-    for ent in reversed(doc.ents):
-        if ent.label_ == "PERSON" and earliest <= ent.start and ent.end <= index:
+    for ent in reversed(entity_index(doc).within(earliest, index)):
+        if ent.label_ == "PERSON" and ent.end <= index:
             return ent.text.strip()
     return None
 
@@ -358,7 +360,7 @@ def name_described_source(source: str, sent: Span, later: list[Span], lex: Lexic
     if not words:
         return None
     for other in later:
-        for ent in other.ents:
+        for ent in ents_of(other):
             if ent.label_ != "PERSON":
                 continue
             root = ent.root

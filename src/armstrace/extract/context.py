@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from armstrace.nlp.ents import ents_of
 from armstrace.nlp.gazetteer import Gazetteer
 
 
@@ -49,7 +50,7 @@ class DocContext:
 
     def resolve_person(self, before: int, sent) -> str | None:
         """ "she", "he": the person named last before `before`, when a leader; else None."""
-        for ent in reversed([e for e in sent.ents if e.label_ == "PERSON" and e.end <= before]):
+        for ent in reversed([e for e in ents_of(sent) if e.label_ == "PERSON" and e.end <= before]):
             return self.person_code(ent)
         for position, code in reversed(self.persons):
             if position < sent.start:
@@ -58,7 +59,7 @@ class DocContext:
 
     def last_person(self, before: int, sent, window: int = 2) -> str | None:
         """ "he said", "she told": the name of the person named last before `before`."""
-        for ent in reversed([e for e in sent.ents if e.label_ == "PERSON" and e.end <= before]):
+        for ent in reversed([e for e in ents_of(sent) if e.label_ == "PERSON" and e.end <= before]):
             return ent.text.strip()
         for position, number, name in reversed(self.person_names):
             if position < sent.start and self.sentences - number <= window:
@@ -69,7 +70,7 @@ class DocContext:
     def observe_sentence(self, sent) -> None:
         """Record the actors a sentence names (call after extracting from it)."""
         seen_ents = set()
-        for ent in sent.ents:
+        for ent in ents_of(sent):
             if ent.label_ == "PERSON":
                 code = self.person_code(ent)
                 self.persons.append((ent.start, code))
@@ -95,7 +96,7 @@ class DocContext:
         """The most recent fitting actor mentioned before token index `before` (not at `skip` indices)."""
         pool = []
         # the current sentence's own actors, left of the anaphor
-        for ent in sent.ents:
+        for ent in ents_of(sent):
             if ent.label_ == "ACTOR" and ent.end <= before and ent.start not in skip:
                 actor = self.gaz.actor(ent.ent_id_)
                 if actor is not None:

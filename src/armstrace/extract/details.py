@@ -7,6 +7,8 @@ from datetime import date
 
 from spacy.tokens import Token
 
+from armstrace.nlp.ents import entity_index
+
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 
@@ -46,7 +48,7 @@ def find_time(trigger: Token, published: str | None, skip: set[int]) -> str | No
     """The date a DATE entity attached to the trigger (not inside the items) refers to."""
     doc = trigger.doc
     subtree = {t.i for t in trigger.subtree}
-    for ent in doc.ents:
+    for ent in entity_index(doc).within(trigger.left_edge.i, trigger.right_edge.i + 1):
         if ent.label_ != "DATE" or ent.start not in subtree or ent.start in skip:
             continue
         value = normalise_time(ent.text, published)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from armstrace.nlp.ents import entity_index
 from armstrace.nlp.gazetteer import Gazetteer
 
 from .mentions import actor_code
@@ -275,7 +276,8 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
     """Items named in the phrase headed by `root` (not crossing `blocked` tokens)."""
     doc = root.doc
     reach = _reachable(root, set(blocked))
-    spans = [e for e in doc.ents if e.label_ in _ARMS_LABELS and _root(e).i in reach]
+    ents = entity_index(doc).overlapping(min(reach), max(reach) + 1)
+    spans = [e for e in ents if e.label_ in _ARMS_LABELS and _root(e).i in reach]
     generic = [s for s in spans if s.label_ == "ARMS"]
     models = [s for s in spans if s.label_ == "WEAPON"]
     items: list[Item] = []
@@ -316,7 +318,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
     for item in items:
         if item.category == "unspecified" and item.head.lemma_.lower() in _COMPONENT_WORDS:
             for prep in (c for c in item.head.children if c.dep_ == "prep" and c.lower_ == "for"):
-                for ent in doc.ents:
+                for ent in entity_index(doc).overlapping(prep.left_edge.i, prep.right_edge.i + 1):
                     if ent.label_ in _ARMS_LABELS and _root(ent).i in {t.i for t in prep.subtree}:
                         weapon = gaz.weapon(ent.ent_id_) if ent.label_ == "WEAPON" else None
                         category = weapon.category if weapon else ent.ent_id_

@@ -3,13 +3,16 @@ attribution and context together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from armstrace.ingest.document import Document
+from armstrace.ingest.errors import InputProblem
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
+from armstrace.nlp.ents import entity_index, ents_of
 from armstrace.nlp.gazetteer import Gazetteer
 
 from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
@@ -68,7 +71,7 @@ def _dash_speaker(sent: Span, nxt: Span) -> list[str] | None:
     Jane Roe ..."): the statement is that person's.  A publisher's name is no PERSON."""
     if not sent.text.rstrip().endswith(("-", "\u2013", "\u2014")):
         return None
-    for ent in nxt.ents:
+    for ent in ents_of(nxt):
         if ent.label_ == "PERSON" and ent.start - nxt.start <= 4 and all(
                 t.pos_ == "PROPN" or t.is_space for t in nxt.doc[nxt.start:ent.start]):
             return [nxt.doc[nxt.start:ent.end].text.strip()]
@@ -98,11 +101,15 @@ def _hands_owner(tok):
     return tok
 
 
-def _is_headline(sent: Span) -> bool:
-    text = sent.doc.text
-    before = text[:sent.start_char].rstrip(" \t")
-    after = text[sent.end_char:].lstrip(" \t")
-    own_line = (not before or before.endswith("\n")) and (not after or after.startswith("\n"))
+def _is_headline(sent: Span, text: str) -> bool:
+    """A short line of its own with no full stop. `text` is the document's text: looking only
+    at the characters beside the sentence (never slicing the whole text) keeps this constant."""
+    before, after = sent.start_char - 1, sent.end_char
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    own_line = (before < 0 or text[before] == "\n") and (after >= len(text) or text[after] == "\n")
     return own_line and len(sent) < 40 and not sent.text.rstrip().endswith((".", '."', ".'"))
 
 
@@ -219,7 +226,7 @@ class Extractor:
             if c.dep_ != "compound" or c.ent_type_ != "ACTOR" or c.pos_ != "PROPN" \
                     or not any(c.i < a.i for a in arms):
                 continue
-            ent = next((e for e in trig.doc.ents if e.start <= c.i < e.end), None)
+            ent = entity_index(trig.doc).containing(c)
             actor = self.gaz.actor(actor_code(c))
             if ent is None or actor is None or not actor.is_state or "." in ent.text or ent.text.isupper():
                 continue
@@ -502,9 +509,12 @@ class Extractor:
 
     # -- one document ---------------------------------------------------------------
     def extract_parsed(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
-                       published: str | None = None) -> list[Claim]:
-        """Claims from a parsed document; evidence is cut from `source_text` (same offsets)."""
-        text = source_text if source_text is not None else spdoc.text
+                       published: str | None = None, time_limit: float | None = None) -> list[Claim]:
+        """Claims from a parsed document; evidence is cut from `source_text` (same offsets).
+        After `time_limit` seconds it stops with `ExtractionLimit`."""
+        deadline = None if time_limit is None else time.monotonic() + time_limit
+        spdoc_text = spdoc.text
+        text = source_text if source_text is not None else spdoc_text
         ctx = DocContext(self.gaz, published, leaders=self.lex.leaders)
         claims: dict[tuple, Claim] = {}
         sents = list(spdoc.sents)
@@ -514,13 +524,16 @@ class Extractor:
         last_reported: tuple[int, list[str]] | None = None  # sentence number and sources of the last reported claim
         by_sentence: dict[int, list[Claim]] = {}
         for number, sent in enumerate(sents):
+            if deadline is not None and time.monotonic() > deadline:
+                raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1} of "
+                                      f"{len(sents)}: over the time limit of {time_limit:g} s for one document")
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
             if stripped.lower().startswith(self.lex.boilerplate_starts):
                 ctx.observe_sentence(sent)
                 continue
-            headline = _is_headline(sent)
+            headline = _is_headline(sent, spdoc_text)
             carried = quoted.get(number)
             if carried is None and number + 1 < len(sents):
                 carried = _dash_speaker(sent, sents[number + 1])
@@ -694,19 +707,92 @@ def get_extractor() -> Extractor:
     return _EXTRACTOR
 
 
-def extract_document(doc: Document, nlp: Language | None = None) -> list[Claim]:
-    """All arms-transfer claims of one document (offsets into `doc.full_text`)."""
+# Bounds on the work one document may cost, so that one hostile or broken input (a 50 MB
+# line, a page of one sentence repeated) cannot stall a batch. A news article is a few
+# thousand characters and takes milliseconds.
+MAX_CHARS = 1_000_000  # characters of headline and text (spaCy's own default bound)
+TIME_LIMIT = 60.0  # seconds of extraction per document, after parsing
+LANGUAGES = ("en",)  # what the pipeline reads; other documents are passed over, not misread
+
+
+class ExtractionLimit(Exception):
+    """A document exceeded a bound on extraction (size or time); it names the document."""
+
+    def __init__(self, doc_id: str, message: str, source: str | None = None):
+        super().__init__(f"document {doc_id}: {message}")
+        self.doc_id, self.message, self.source = doc_id, message, source
+
+    def problem(self, doc: Document) -> InputProblem:
+        return InputProblem(doc.source_path or doc.id, f"document {doc.id}: {self.message}")
+
+
+def passed_over(doc: Document) -> str | None:
+    """Why extraction does not read `doc` ("language ru"), or None when it does. Documents of
+    unknown language are read."""
+    language = (doc.language or "").lower()
+    if language and language.split("-")[0] not in LANGUAGES:
+        return f"language {doc.language}"
+    return None
+
+
+def _check_size(doc: Document, text: str, max_chars: int | None) -> None:
+    if max_chars is not None and len(text) > max_chars:
+        raise ExtractionLimit(doc.id, f"too large to extract: {len(text):,} characters, the limit is "
+                                   f"{max_chars:,} (is it one article? split it)")
+
+
+def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: int | None = MAX_CHARS,
+                     time_limit: float | None = TIME_LIMIT) -> list[Claim]:
+    """All arms-transfer claims of one document (offsets into `doc.full_text`).
+
+    A document `passed_over` (not in English) gives no claims; one over `max_chars` or
+    `time_limit` raises `ExtractionLimit` naming it."""
+    if passed_over(doc):
+        return []
     nlp = nlp or get_nlp()
     text = doc.full_text or ""
+    _check_size(doc, text, max_chars)
     spdoc = nlp(normalise(text))
-    return get_extractor().extract_parsed(spdoc, doc.id, text, doc.published)
+    return get_extractor().extract_parsed(spdoc, doc.id, text, doc.published, time_limit=time_limit)
 
 
-def extract_documents(docs: Iterable[Document], nlp: Language | None = None,
-                      batch_size: int = 32) -> Iterator[tuple[Document, list[Claim]]]:
-    """Claims of many documents, parsed in batches with `nlp.pipe`."""
+def extract_documents(docs: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, *,
+                      on_problem: Callable[[InputProblem], None] | None = None,
+                      max_chars: int | None = MAX_CHARS,
+                      time_limit: float | None = TIME_LIMIT) -> Iterator[tuple[Document, list[Claim]]]:
+    """Claims of many documents, parsed in batches with `nlp.pipe`.
+
+    A document `passed_over` (not in English) comes out with no claims. One over a limit is
+    reported to `on_problem` (an `InputProblem` naming it) and left out, and the rest go on;
+    with no `on_problem`, `ExtractionLimit` is raised."""
     nlp = nlp or get_nlp()
     extractor = get_extractor()
-    pairs = ((normalise(d.full_text or ""), d) for d in docs)
-    for spdoc, doc in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-        yield doc, extractor.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published)
+
+    def report(err: ExtractionLimit, doc: Document) -> None:
+        if on_problem is None:
+            raise err
+        on_problem(err.problem(doc))
+
+    def pairs():
+        for d in docs:
+            text = d.full_text or ""
+            skip = passed_over(d) is not None
+            if not skip:
+                try:
+                    _check_size(d, text, max_chars)
+                except ExtractionLimit as err:
+                    report(err, d)
+                    continue
+            yield ("" if skip else normalise(text)), (d, skip)
+
+    for spdoc, (doc, skip) in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size):
+        if skip:
+            yield doc, []
+            continue
+        try:
+            claims = extractor.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published,
+                                              time_limit=time_limit)
+        except ExtractionLimit as err:
+            report(err, doc)
+            continue
+        yield doc, claims

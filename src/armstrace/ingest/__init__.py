@@ -9,7 +9,10 @@ comes from the file name, or from the content for stdin (``-``) and unknown name
 Directories are read recursively, by file-name ending, passing over hidden files and
 README/LICENSE/CHANGELOG files. A bad
 input is reported as an `InputProblem` naming the file (and line) and skipped: the rest of
-the batch goes on.
+the batch goes on. What a reader changed or refused in an input it still read (unpaired
+surrogates replaced, XML entities not expanded, a page too deeply nested for the HTML parser
+read without its markup) is reported as an `InputNotice`. An archive cut short keeps the
+records before the cut, and says where it was cut.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from .boilerplate import clean_text, load_rules
 from .document import Document, RemovedSpan
-from .errors import InputProblem
+from .errors import InputNotice, InputProblem
 from .feed import read_feed
 from .html import read_html
 from .jsonl import FieldMap, read_json, read_jsonl
@@ -32,7 +35,7 @@ from .text import decode, read_text
 from .warc import read_warc
 
 __all__ = [
-    "Document", "RemovedSpan", "InputProblem", "FieldMap", "Reader", "read_inputs",
+    "Document", "RemovedSpan", "InputProblem", "InputNotice", "FieldMap", "Reader", "read_inputs",
     "clean_text", "load_rules", "FORMATS",
 ]
 
@@ -79,20 +82,45 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
+def gzip_starts_with(data: bytes, prefix: bytes) -> bool:
+    """Whether gzip `data` decompresses to something starting with `prefix` (only the start
+    is decompressed; a cut or corrupt stream is left for the reader to report)."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536], len(prefix)) == prefix
+    except zlib.error:
+        return False
+
+
 class Reader:
-    """Reads inputs into documents; problems go to `on_problem` and to `self.problems`."""
+    """Reads inputs into documents; problems and notices go to `on_problem`, and to
+    `self.problems` (something skipped) or `self.notices` (read, with a remark)."""
 
     def __init__(self, fieldmap: FieldMap | None = None,
                  on_problem: Callable[[InputProblem], None] | None = None):
         self.fieldmap = fieldmap or FieldMap()
         self.problems: list[InputProblem] = []
+        self.notices: list[InputNotice] = []
         self._on_problem = on_problem or (lambda problem: log.warning("%s", problem))
 
     def problem(self, problem: InputProblem) -> None:
-        self.problems.append(problem)
+        (self.problems if problem.skipped else self.notices).append(problem)
         self._on_problem(problem)
 
     def read(self, inputs: Iterable[str | os.PathLike]) -> Iterator[Document]:
+        yield from self._noticed(self._read(inputs))
+
+    def read_bytes(self, data: bytes, name: str, fmt: str | None = None) -> Iterator[Document]:
+        """Documents of content held in memory (an upload), read as format `fmt` (else sniffed);
+        `name` stands for the file: a one-document format's id, the prefix of records' ids."""
+        yield from self._noticed(self._guarded(lambda n: self._read_bytes(data, n, fmt), name))
+
+    def _noticed(self, docs: Iterable[Document]) -> Iterator[Document]:
+        for doc in docs:
+            for notice in doc.notices:
+                self.problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: {notice}"))
+            yield doc
+
+    def _read(self, inputs: Iterable[str | os.PathLike]) -> Iterator[Document]:
         for item in inputs:
             name = os.fspath(item)
             if name == "-":
@@ -156,14 +184,14 @@ class Reader:
 
     def _read_bytes(self, data: bytes, path: str, fmt: str | None) -> Iterator[Document]:
         if data[:2] == b"\x1f\x8b":
-            try:
-                inner = gzip.decompress(data)
-            except (EOFError, zlib.error, gzip.BadGzipFile) as err:
-                raise InputProblem(path, f"truncated or corrupt gzip data ({err})") from None
-            if inner.startswith(b"WARC/"):
+            if gzip_starts_with(data, b"WARC/"):
+                # record by record: a cut archive keeps the records before the cut
                 yield from read_warc(io.BytesIO(data), path, self.problem)
                 return
-            data = inner
+            try:
+                data = gzip.decompress(data)
+            except (EOFError, zlib.error, gzip.BadGzipFile) as err:
+                raise InputProblem(path, f"truncated or corrupt gzip data ({err})") from None
         if not data.strip():
             raise InputProblem(path, "empty: nothing but whitespace")
         fmt = fmt or sniff(data[:8192])
@@ -172,7 +200,7 @@ class Reader:
         elif fmt == "feed":
             yield from read_feed(data, path, self.problem)
         elif fmt == "html":
-            yield read_html(data, path)
+            yield read_html(data, path, on_problem=self.problem)
         elif fmt == "jsonl":
             yield from read_jsonl(io.StringIO(decode(data, path)), path, self.fieldmap, self.problem)
         elif fmt == "json":

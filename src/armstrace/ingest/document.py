@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(value: str) -> tuple[str, int]:
+    """`value` with each unpaired surrogate (from a JSON escape like \\ud800, or a bad
+    decoder) replaced by U+FFFD, and how many there were. One character for one, so every
+    offset into the text stays right. Such text cannot be encoded, hashed or parsed."""
+    try:
+        value.encode("utf-8")
+        return value, 0
+    except UnicodeEncodeError:
+        return SURROGATE.subn("\ufffd", value)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,24 @@ class Document:
     source_path: str | None = None
     raw: str | None = None  # the input before boilerplate removal (plain-text readers)
     extra: dict[str, Any] = field(default_factory=dict)
+    # what the reader changed or refused in this document; reported, not stored
+    notices: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Every text field valid Unicode, once, whichever reader (or caller) made it."""
+        replaced = 0  # in what is read: the headline and text (`raw` and `removed` repeat them)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str):
+                value, n = valid_unicode(value)
+                if n:
+                    replaced += n if f.name in ("text", "title") else 0
+                    setattr(self, f.name, value)
+        if any(valid_unicode(span.text)[1] for span in self.removed):
+            self.removed = [replace(span, text=valid_unicode(span.text)[0]) for span in self.removed]
+        if replaced:
+            self.notices.append(f"{replaced} unpaired surrogate code point{'s' if replaced > 1 else ''} "
+                                "(invalid Unicode) replaced with U+FFFD")
 
     @property
     def content_hash(self) -> str:
@@ -54,5 +86,6 @@ class Document:
         data = asdict(self)
         if not include_raw:
             data.pop("raw")
+        data.pop("notices")
         data["content_hash"] = self.content_hash
         return data

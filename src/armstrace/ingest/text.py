@@ -12,7 +12,7 @@ from .boilerplate import clean_text
 from .dates import normalise_date
 from .document import Document
 from .errors import InputProblem
-from .language import guess_language
+from .language import guess_language, primary_language
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -102,7 +102,9 @@ def document_from_text(raw: str, *, id: str, source_path: str | None, title: str
         syndicated = meta.pop("syndicated_from", None) or cleaned.syndicated_from
     else:
         text, removed, syndicated = raw.strip(), [], meta.pop("syndicated_from", None)
-    language = meta.pop("language", None) or guess_language(f"{title or ''} {text}")
+    # what the words say over what the page declares (templates often declare "en" for any page)
+    declared = primary_language(meta.pop("language", None))
+    language = guess_language(f"{title or ''} {text}") or declared
     return Document(
         id=id, text=text, title=title or None, published=normalise_date(published),
         syndicated_from=syndicated, language=language, removed=removed,

@@ -13,33 +13,123 @@ from .errors import InputProblem
 from .html import read_html
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+CHUNK = 1 << 16
+
+
+class _Archive(ArchiveIterator):
+    """warcio's iterator, noting whether the input ended inside a gzip member.
+
+    warcio stops quietly when a .warc.gz is cut inside a member (a record's compressed data):
+    its reader sees no more input and takes that for the end of the archive. A member that
+    was whole has reached its end-of-stream mark (``decompressor.eof``); the last one open
+    when the iterator closes tells whether the file was cut."""
+
+    cut = False
+
+    def inside_member(self) -> bool:
+        """Whether the gzip member being read has not reached its end-of-stream mark."""
+        reader = self.reader
+        decompressor = getattr(reader, "decompressor", None) if reader is not None else None
+        return (decompressor is not None and getattr(reader, "decomp_type", None) == "gzip"
+                and not getattr(decompressor, "eof", True))
+
+    def close(self) -> None:
+        self.cut = self.cut or self.inside_member()
+        super().close()
+
+
+def _plain(err: Exception) -> str:
+    """warcio's message, first line, without the raw bytes it may quote."""
+    message = str(err).strip().splitlines()[0].strip() if str(err).strip() else type(err).__name__
+    for at, char in enumerate(message):
+        if not char.isprintable():
+            message = message[:at].rstrip(" :") + ": binary data"
+            break
+    return message if len(message) <= 120 else message[:119] + "…"
+
+
+def _more_after(stream: BinaryIO, offset: int) -> bool:
+    """Whether `stream` holds more than white space after `offset`, where the last whole
+    record ended: the start of a record cut inside its headers, which warcio takes for the
+    end of the archive."""
+    try:
+        stream.seek(offset)
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                return False
+            if chunk.strip():
+                return True
+    except (OSError, ValueError):  # not seekable (or closed): nothing to tell
+        return False
+
+
+def _records(n: int) -> str:
+    return f"{n} record{'' if n == 1 else 's'}"
 
 
 def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], None]) -> Iterator[Document]:
-    """Read HTML responses; other records (requests, metadata, images, PDFs) are passed over."""
-    count = 0
+    """Read HTML responses; other records (requests, metadata, images, PDFs) are passed over.
+
+    A file cut short is reported after the records before the cut were read."""
+    count = 0  # records begun
     try:
-        for record in ArchiveIterator(stream):
+        start = stream.tell()
+        gzipped = stream.read(2) == b"\x1f\x8b"
+        stream.seek(start)
+    except (OSError, ValueError):
+        gzipped = False
+    archive = _Archive(stream)
+    try:
+        for record in archive:
             count += 1
-            if record.rec_type not in ("response", "resource"):
-                continue
             uri = record.rec_headers.get_header("WARC-Target-URI")
-            if record.http_headers is not None:
-                ctype = record.http_headers.get_header("Content-Type") or ""
-                status = record.http_headers.get_statuscode()
-                if status and not status.startswith("2"):
-                    continue
-            else:
-                ctype = record.rec_headers.get_header("Content-Type") or ""
-            if not ctype.lower().startswith(HTML_TYPES):
-                continue
-            body = record.content_stream().read()
+            if record.rec_type is None or record.length is None:
+                # its headers were cut (or are broken) before its type and length: its body
+                # would run to the end of the file
+                raise InputProblem(path, f"truncated WARC: record {count} has no type or length (its "
+                                         f"headers are cut short or malformed); {_records(count - 1)} "
+                                         "read before it, anything after is lost")
+            body = None
+            if record.rec_type in ("response", "resource"):
+                if record.http_headers is not None:
+                    ctype = record.http_headers.get_header("Content-Type") or ""
+                    status = record.http_headers.get_statuscode()
+                    ok = not status or status.startswith("2")
+                else:
+                    ctype = record.rec_headers.get_header("Content-Type") or ""
+                    ok = True
+                if ok and ctype.lower().startswith(HTML_TYPES):
+                    body = record.content_stream().read()
+            # read every record to its end, so a cut in any record shows, HTML or not
+            while record.raw_stream.read(CHUNK):
+                pass
             if getattr(record.raw_stream, "limit", 0) > 0:
-                raise InputProblem(path, f"truncated WARC: record {count} ({uri}) is cut short; {count - 1} records read")
+                raise InputProblem(path, f"truncated WARC: record {count} ({uri}) is cut short; "
+                                         f"{_records(count - 1)} read before it, anything after the cut is lost")
+            if body is None:
+                continue
+
+            def noted(problem: InputProblem, count: int = count, uri: str | None = uri) -> None:
+                on_problem(type(problem)(path, f"record {count} ({uri}): {problem.message}"))
+
             try:
-                yield read_html(body, path, url=uri, id=uri or f"{path}#{count}")
+                yield read_html(body, path, url=uri, id=uri or f"{path}#{count}", on_problem=noted)
             except InputProblem as problem:
                 on_problem(InputProblem(path, f"record {count} ({uri}): {problem.message}"))
+    except InputProblem:
+        raise
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise InputProblem(path, f"truncated or malformed WARC after {count} records ({message})") from None
+        failure = _plain(err)
+    except (AttributeError, TypeError, KeyError, IndexError):
+        # what warcio raises on a record whose headers are cut short (no WARC-Target-URI yet)
+        failure = "a record's headers are cut short or malformed"
+    else:
+        failure = None
+    cut_member = gzipped and (archive.cut or (failure is not None and archive.inside_member()))
+    if cut_member or (failure is None and _more_after(stream, archive.offset)):
+        where = "a compressed record" if gzipped else "the headers of a record"
+        raise InputProblem(path, f"truncated WARC{'.gz' if gzipped else ''}: the file ends inside {where} "
+                                 f"after {_records(count)}; anything after the cut is lost")
+    if failure is not None:
+        raise InputProblem(path, f"truncated or malformed WARC after {_records(count)} ({failure})")

@@ -75,14 +75,17 @@ class Store:
                 self._index.add(doc_id, dedup.from_bytes(data))
         return self._index
 
-    def add(self, doc: Document, claims: Iterable[dict]) -> str:
-        """Store one document with its claims and refresh the facts they touch."""
+    def add(self, doc: Document, claims: Iterable[dict], not_processed: str | None = None) -> str:
+        """Store one document with its claims and refresh the facts they touch.
+
+        `not_processed` says why extraction passed the document over ("language ru"): it is
+        kept, with no claims, in that state."""
         claims = list(claims)
         for attempt in range(RETRIES):
             self._pending = None
             try:
                 with self.WriteSession.begin() as session:
-                    outcome = self._add(session, doc, claims)
+                    outcome = self._add(session, doc, claims, not_processed)
                 if self._pending is not None:  # committed: later documents may copy this one
                     self._near_duplicates_index().add(*self._pending)
                 return outcome
@@ -97,7 +100,7 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _add(self, session: Session, doc: Document, claims: list[dict]) -> str:
+    def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None) -> str:
         content_hash = doc.content_hash
         index = self._near_duplicates(session)
         row = session.scalar(select(DocumentRow).where(DocumentRow.doc_key == doc.id))
@@ -116,7 +119,7 @@ class Store:
         signature = dedup.signature(doc.full_text)
         row.url, row.title, row.text = doc.url, doc.title, doc.text
         row.published, row.publisher, row.syndicated_from = doc.published, doc.publisher, doc.syndicated_from
-        row.language, row.source_path = doc.language, doc.source_path
+        row.language, row.source_path, row.not_processed = doc.language, doc.source_path, not_processed
         row.removed = [{"kind": r.kind, "start": r.start, "end": r.end, "text": r.text} for r in doc.removed]
         row.content_hash, row.minhash = content_hash, dedup.to_bytes(signature)
         session.flush()
@@ -177,10 +180,18 @@ class Store:
             return {
                 "documents": session.scalar(select(func.count()).select_from(DocumentRow)),
                 "duplicates": session.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.duplicate_of.is_not(None))),
+                "not_processed": session.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.not_processed.is_not(None))),
                 "claims": session.scalar(select(func.count()).select_from(ClaimRow)),
                 "facts": session.scalar(select(func.count()).select_from(FactRow).where(FactRow.n_claims > 0)),
                 "sources": session.scalar(select(func.count()).select_from(SourceRow)),
             }
+
+    def not_processed(self) -> dict[str, int]:
+        """Documents kept but not read, by reason: {"language ru": 3}."""
+        with self.Session() as session:
+            return dict(session.execute(
+                select(DocumentRow.not_processed, func.count()).where(DocumentRow.not_processed.is_not(None))
+                .group_by(DocumentRow.not_processed).order_by(DocumentRow.not_processed)).all())
 
     def claims(self, filters: ClaimFilter | None = None, **kwargs) -> list[ClaimRecord]:
         with self.Session() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,8 @@ from .schema import ClaimRow, DocumentRow, FactRow
 CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
               "small_arms", "naval", "electronics", "technology", "unspecified")
 STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
+MAX_TEXT = 1000  # characters of the text filter (SQLite refuses LIKE patterns over 50,000 bytes)
+MAX_INT = 2**63 - 1  # the largest limit or offset a database takes (a signed 64-bit integer)
 
 
 @dataclass
@@ -45,6 +48,12 @@ class ClaimFilter:
                 raise ValueError(f"{name} must be an ISO date like 2024-01-31 (or 2024-01, 2024), not {value!r}")
         if self.limit is not None and self.limit < 0 or self.offset < 0:
             raise ValueError("limit and offset must not be negative")
+        for name in ("limit", "offset"):
+            value = getattr(self, name)
+            if value is not None and value > MAX_INT:
+                raise ValueError(f"{name} must be at most {MAX_INT}, not {value}")
+        if self.text is not None and len(self.text) > MAX_TEXT:
+            raise ValueError(f"text must be at most {MAX_TEXT} characters, not {len(self.text)}")
 
     @staticmethod
     def actor(value: str | None) -> str | None:
@@ -69,8 +78,24 @@ def known_actors() -> dict:
 
 
 def _is_date_prefix(value: str) -> bool:
+    """Whether `value` is a real calendar date (2024-02-29), month (2024-02) or year (2024),
+    written with ASCII digits: dates are compared as text, so 2024-2 would not sort."""
     parts = value.split("-")
-    return 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4
+    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return False
+    if len(parts[0]) != 4 or any(len(p) != 2 for p in parts[1:]):
+        return False
+    year, month, day = (int(p) for p in parts + ["01"] * (3 - len(parts)))
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def like_escape(value: str) -> str:
+    """`value` as a LIKE pattern matching it literally (with ESCAPE '\\')."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass
@@ -166,7 +191,7 @@ def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
     if f.until:
         stmt = stmt.where(claim.date <= f.until + "\uffff")
     if f.text:
-        stmt = stmt.where(claim.evidence.ilike(f"%{f.text}%"))
+        stmt = stmt.where(claim.evidence.ilike(f"%{like_escape(f.text)}%", escape="\\"))
     return stmt
 
 
@@ -251,7 +276,7 @@ EVIDENCE_COLUMNS = (
 EVIDENCE_PART = (
     f"SELECT * FROM (SELECT {EVIDENCE_COLUMNS} "
     "FROM claims c JOIN documents d ON c.document_id = d.id WHERE c.fact_id = :f{n} "
-    "ORDER BY c.id DESC LIMIT :limit) AS part{n}"
+    "ORDER BY c.id DESC LIMIT {limit}) AS part{n}"
 )
 EVIDENCE_LATERAL = (  # PostgreSQL: the same per-fact lookup as one lateral join, planned once
     f"SELECT {EVIDENCE_COLUMNS} "
@@ -259,23 +284,35 @@ EVIDENCE_LATERAL = (  # PostgreSQL: the same per-fact lookup as one lateral join
     "SELECT * FROM claims WHERE claims.fact_id = f.fid ORDER BY claims.id DESC LIMIT :limit) AS c "
     "JOIN documents d ON c.document_id = d.id"
 )
+EVIDENCE_CHUNK = 400  # facts per SQLite statement: SQLite takes at most 500 terms in a compound SELECT
+
+
+@lru_cache(maxsize=8)
+def _evidence_union(n: int, limit: int) -> str:
+    """n lookups; the limit is written in, so that a statement binds one parameter per fact."""
+    return " UNION ALL ".join(EVIDENCE_PART.format(n=i, limit=limit) for i in range(n))
 
 
 def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, list[dict[str, Any]]]:
     """The latest `limit` claims of each fact, oldest first, with their documents.
 
-    One indexed lookup per fact, in one statement: a busy fact has thousands of claims,
-    and ranking them all (a window function) costs far more than reading the newest few.
-    Written as SQL text because building a hundred ORM selects costs more than running them."""
+    One indexed lookup per fact: a busy fact has thousands of claims, and ranking them all
+    (a window function) costs far more than reading the newest few. On PostgreSQL one lateral
+    join does every fact; on SQLite each statement is a UNION ALL of at most EVIDENCE_CHUNK
+    lookups (SQLite refuses compound SELECTs of over 500 terms, and old builds statements of
+    over 999 bound parameters). Written as SQL text because building a hundred ORM selects
+    costs more than running them."""
     result: dict[int, list[dict[str, Any]]] = {}
     if not fact_ids:
         return result
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(text(EVIDENCE_LATERAL), {"ids": list(fact_ids), "limit": limit}).all()
     else:
-        sql = " UNION ALL ".join(EVIDENCE_PART.format(n=n) for n in range(len(fact_ids)))
-        params = {f"f{n}": fact_id for n, fact_id in enumerate(fact_ids)}
-        rows = session.execute(text(sql), {**params, "limit": limit}).all()
+        rows = []
+        for first in range(0, len(fact_ids), EVIDENCE_CHUNK):
+            chunk = fact_ids[first:first + EVIDENCE_CHUNK]
+            params = {f"f{n}": fact_id for n, fact_id in enumerate(chunk)}
+            rows += session.execute(text(_evidence_union(len(chunk), int(limit))), params).all()
     for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
          publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
         if isinstance(attribution, str):  # JSON comes back as text from a raw query on SQLite

@@ -34,6 +34,8 @@ class DocumentRow(Base):
     publisher: Mapped[str | None] = mapped_column(String(300))
     syndicated_from: Mapped[str | None] = mapped_column(String(300))
     language: Mapped[str | None] = mapped_column(String(8))
+    # why extraction passed this document over ("language ru"); NULL when it was read
+    not_processed: Mapped[str | None] = mapped_column(String(200))
     source_path: Mapped[str | None] = mapped_column(Text)
     removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
