@@ -1,11 +1,11 @@
 """Extraction quality beyond the dev set, and extraction speed.
 
-`benchmarks/extraction/gold-extra.jsonl` holds gold claims for 244 documents the dev set does not
+`data/training/labels/gold-extra.jsonl` holds gold claims for 244 documents the dev set does not
 contain: 195 from the unlabelled pool (`../shared/corpus/pool`) and 49 arms stories from the
 Reuters stream (`../shared/corpus/stream`). They were annotated by the armstrace team against
 `../shared/eval/GUIDELINES.md` while working on extraction, one annotator per document and no
 adjudication, so read the figures as a second opinion on how well the rules generalise, not as
-a benchmark of record. Only ids and claims are stored; the texts are read from `../shared`.
+a benchmark of record. Only ids, claims and evidence offsets are stored; the texts are read from `../shared`.
 
     .venv/bin/python benchmarks/extraction.py
 
@@ -63,7 +63,7 @@ def score(gold_path: Path, docs: list, label: str) -> None:
 
 def main() -> None:
     get_nlp()  # load the model outside the timings
-    extra = HERE / "extraction" / "gold-extra.jsonl"
+    extra = HERE.parent / "data" / "training" / "labels" / "gold-extra.jsonl"
     score(extra, wanted_documents(extra), "pool and stream sample (team-annotated)")
     dev_docs = list(read_inputs([str(SHARED / "corpus" / "dev" / "docs.jsonl")]))
     score(SHARED / "corpus" / "dev" / "gold.jsonl", dev_docs, "dev")

@@ -82,7 +82,7 @@ def sample(args) -> None:
     train = read_corpus("train")
     stream = read_corpus("stream")
     labelled = set()
-    extra = ROOT / "benchmarks" / "extraction" / "gold-extra.jsonl"
+    extra = TRAINING / "labels" / "gold-extra.jsonl"
     for path in (extra, CORPORA["pool"].with_name("gold.jsonl"), CORPORA["dev"].with_name("gold.jsonl")):
         if path.exists():
             labelled |= {json.loads(line)["id"] for line in open(path, encoding="utf-8") if line.strip()}
@@ -164,7 +164,7 @@ def show(args) -> None:
         print()
 
 
-def check_claim(claim: dict, doc: dict, where: str) -> list[str]:
+def check_claim(claim: dict, doc: dict, where: str, require_evidence: bool = True) -> list[str]:
     errors = []
     for key in ("supplier", "recipient"):
         value = claim.get(key)
@@ -178,7 +178,10 @@ def check_claim(claim: dict, doc: dict, where: str) -> list[str]:
         errors.append(f"{where}: status {claim.get('status')!r} unknown")
     if not isinstance(claim.get("attribution", []), list):
         errors.append(f"{where}: attribution must be a list")
-    ev = claim.get("evidence") or {}
+    ev = claim.get("evidence")
+    if ev is None and not require_evidence:
+        return errors  # a document-level gold claim (pool and seed gold give no sentence)
+    ev = ev or {}
     field = ev.get("field")
     text = doc.get(field) or "" if field in ("title", "text") else None
     if text is None:
@@ -213,9 +216,10 @@ def check(args) -> None:
         seen.add(doc_id)
         for k, claim in enumerate(record.get("claims", [])):
             claims += 1
-            problems = check_claim(claim, doc, f"line {number} {doc_id} claim {k}")
+            problems = check_claim(claim, doc, f"line {number} {doc_id} claim {k}",
+                                   require_evidence=record.get("annotator") not in ("adjudicated", "team"))
             errors += problems
-            if args.verbose and not problems:
+            if args.verbose and not problems and claim.get("evidence"):
                 ev = claim["evidence"]
                 print(f"{doc_id}: {claim['supplier']} -> {claim['recipient']} {claim['category']} {claim['status']} "
                       f"{claim.get('designation')} {claim.get('attribution')} | {doc[ev['field']][ev['start']:ev['end']]}")
