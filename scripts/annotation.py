@@ -127,6 +127,49 @@ def sample(args) -> None:
           f"{len(heldout)} held out ({HELD_OUT_SHARE:.0%}, frozen in data/training/heldout.txt)")
 
 
+CUE = re.compile(r"\b(suppl\w*|sell\w*|sold|sale\w*|deliver\w*|smuggl\w*|traffick\w*|ship\w*|sen[dt]\w*|provid\w*|"
+                 r"arm(?:ed|ing|s)? (?:the|them|rebels|guerrillas)|acquir\w*|bought|buy\w*|purchas\w*|export\w*|import\w*|"
+                 r"transfer\w*|donat\w*|aid|gave|give\w*|handed|receiv\w*|obtain\w*|divert\w*|seiz\w*|intercept\w*)\b",
+                 re.IGNORECASE)
+WEAPON = re.compile(r"\b(weapon\w*|arms|guns?|rifles?|missiles?|ammunition|munitions?|grenades?|explosives?|tanks?|"
+                    r"aircraft|helicopters?|jets?|fighters?|warships?|submarines?|drones?|rockets?|mortars?|artillery|"
+                    r"howitzers?|launchers?|radars?|pistols?|firearms?|AK-47s?|M-16s?|bombs?)\b", re.IGNORECASE)
+
+
+def _cooccur(text: str) -> bool:
+    """A transfer word and a weapon word in one sentence."""
+    return any(CUE.search(text[a:b]) and WEAPON.search(text[a:b]) for a, b in sentences(text))
+
+
+def sample2(args) -> None:
+    """Round two: the documents not chosen yet where a transfer word and a weapon word share a
+    sentence (far likelier to hold a claim than the broad pattern of round one)."""
+    rng = random.Random(20261204)
+    taken = {i for p in BATCHES.glob("batch*.txt") for _, i in read_batch(str(p))}
+    labelled = set()
+    for path in TRAINING.glob("labels/*.jsonl"):
+        labelled |= {json.loads(line)["id"] for line in open(path, encoding="utf-8") if line.strip()}
+    chosen = []
+    for corpus in ("train", "stream"):
+        for doc_id, doc in sorted(read_corpus(corpus).items()):
+            if doc_id in taken or doc_id in labelled:
+                continue
+            text = f"{doc.get('title') or ''}\n{doc.get('text') or ''}"
+            if _cooccur(text):
+                chosen.append((corpus, doc_id))
+    rng.shuffle(chosen)
+    chosen = chosen[:args.limit]
+    n = args.batches
+    for k in range(n):
+        (BATCHES / f"batch{k + 9:02d}.txt").write_text("".join(f"{c}\t{i}\n" for c, i in sorted(chosen[k::n])),
+                                                    encoding="utf-8")
+    held = sorted(f"{c}\t{i}" for c, i in chosen if held_out(i))
+    with open(TRAINING / "heldout.txt", "a", encoding="utf-8") as handle:
+        handle.write("".join(h + "\n" for h in held))
+    print(f"round two: {len(chosen)} documents in {n} batches (batch{9:02d}..batch{n + 8:02d}); "
+          f"{len(held)} more held out by the same frozen rule")
+
+
 def read_batch(path: str) -> list[tuple[str, str]]:
     return [tuple(line.split("\t")) for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
 
@@ -271,12 +314,54 @@ def locate(doc: dict, sentence: str) -> dict | None:
     return None
 
 
+def agreement(args) -> None:
+    """Triple F1 between the first and the second annotation of the double-annotated sample,
+    and the documents where they disagree (for adjudication)."""
+    first: dict[str, list] = {}
+    for path in sorted(TRAINING.glob("labels/batch*.jsonl")):
+        for line in open(path, encoding="utf-8"):
+            if line.strip():
+                r = json.loads(line)
+                first[r["id"]] = r["claims"]
+    tp = n1 = n2 = 0
+    stp = 0
+    docs = agree_docs = 0
+    disagree = []
+    for path in sorted(TRAINING.glob("labels/double*.jsonl")):
+        for line in open(path, encoding="utf-8"):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if r["id"] not in first:
+                continue
+            a = {(c["supplier"], c["recipient"], c["category"]) for c in first[r["id"]]}
+            b = {(c["supplier"], c["recipient"], c["category"]) for c in r["claims"]}
+            sa = {(c["supplier"], c["recipient"], c["category"], c["status"]) for c in first[r["id"]]}
+            sb = {(c["supplier"], c["recipient"], c["category"], c["status"]) for c in r["claims"]}
+            tp, n1, n2, stp = tp + len(a & b), n1 + len(a), n2 + len(b), stp + len(sa & sb)
+            docs += 1
+            agree_docs += a == b
+            if a != b:
+                disagree.append(r["id"])
+    f1 = 2 * tp / (n1 + n2) if n1 + n2 else 1.0
+    sf1 = 2 * stp / (n1 + n2) if n1 + n2 else 1.0
+    print(f"{docs} documents annotated twice; triples {n1} and {n2}, {tp} shared: triple F1 {f1:.3f}; "
+          f"with status (strict) F1 {sf1:.3f}; documents with the same triples: {agree_docs}/{docs}")
+    print("disagreements:", " ".join(disagree))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sample")
     p.add_argument("--batches", type=int, default=8)
     p.set_defaults(func=sample)
+    p = sub.add_parser("sample2")
+    p.add_argument("--batches", type=int, default=8)
+    p.add_argument("--limit", type=int, default=2400)
+    p.set_defaults(func=sample2)
+    p = sub.add_parser("agreement")
+    p.set_defaults(func=agreement)
     p = sub.add_parser("show")
     p.add_argument("batch")
     p.add_argument("--start", type=int, default=0)

@@ -78,6 +78,7 @@ def filters(
     since: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
     until: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
     min_sources: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="claims (facts) at least this likely")] = None,
     text: str | None = Query(None, max_length=MAX_TEXT, description="evidence sentence contains this text"),
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -85,7 +86,8 @@ def filters(
     try:
         return ClaimFilter(supplier=supplier, recipient=recipient, party=party, category=category,
                            designation=designation, status=status, since=since, until=until,
-                           min_sources=min_sources, text=text, limit=limit, offset=offset)
+                           min_sources=min_sources, min_confidence=min_confidence, text=text, limit=limit,
+                           offset=offset)
     except ValueError as err:
         raise HTTPException(status_code=422, detail=str(err)) from None
 

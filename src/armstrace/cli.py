@@ -117,11 +117,33 @@ def render_document(doc: Document) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+model_option = click.option(
+    "--model", default=None, metavar="PATH|rules",
+    help="Claim model: a file `armstrace train --out` wrote, or 'rules' for the rules alone (default: the shipped model).")
+confidence_option = click.option(
+    "--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+    help="Only claims at least this likely to be right (the model's calibrated probability).")
+
+
+def _model(model: str | None):
+    from .extract.pipeline import SHIPPED, load_model
+
+    if model is None:
+        return SHIPPED
+    try:
+        load_model(model)
+    except (OSError, ValueError) as err:
+        raise click.BadParameter(str(err), param_hint="--model") from None
+    return model
+
+
 @main.command()
 @inputs_argument
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="jsonl", show_default=True)
 @field_option
-def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
+@model_option
+@confidence_option
+def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: str | None, min_confidence: float) -> None:
     """Find the arms-transfer claims in documents; one claim a line in JSONL."""
     from collections import Counter
 
@@ -139,7 +161,8 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
             count += 1
             yield doc
 
-    for doc, claims in extract_documents(counted(), on_problem=reader.problem):
+    for doc, claims in extract_documents(counted(), on_problem=reader.problem, model=_model(model),
+                                         min_confidence=min_confidence):
         reason = passed_over(doc)
         if reason:
             unread[reason] += 1
@@ -152,17 +175,50 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...]) -> None:
     _finish(reader, count)
 
 
+@main.command(name="train")
+@click.option("--labels", "label_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A label file of your own (JSONL, the format of data/training/README.md). Repeatable.")
+@click.option("--docs", "doc_files", multiple=True, metavar="CORPUS=FILE",
+              help="Where the documents of a corpus your labels name are (JSONL). Repeatable.")
+@click.option("--no-shipped", is_flag=True, help="Train on your label files only, not the shipped labels too.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the model (default: the shipped model in the package).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--curve/--no-curve", default=True, show_default=True, help="Also print the learning curve.")
+def train_command(label_files: tuple[str, ...], doc_files: tuple[str, ...], no_shipped: bool, out: str | None,
+                  seed: int, curve: bool) -> None:
+    """Train the claim model from labelled documents; print held-out scores; write the model
+    that `extract --model` and `ingest --model` take."""
+    from .train import DEFAULT_OUT, TrainingError, train
+
+    docs = {}
+    for pair in doc_files:
+        name, sep, path = pair.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{pair!r}: write CORPUS=FILE, e.g. mine=articles.jsonl", param_hint="--docs")
+        docs[name] = path
+    try:
+        report = train(label_files, shipped=not no_shipped, docs=docs, out=out or DEFAULT_OUT, seed=seed,
+                       curve=curve, log=lambda line: click.echo(f"armstrace: {line}", err=True))
+    except TrainingError as err:
+        raise click.ClickException(str(err)) from None
+    for line in report.lines():
+        click.echo(line)
+
+
 @main.command(name="eval")
 @click.option("--gold", required=True, type=click.Path(exists=True, dir_okay=False), help="Gold claims (JSONL).")
 @click.option("--docs", "docs_path", required=True, type=click.Path(exists=True), help="The documents the gold file is about.")
 @click.option("--scorer", type=click.Path(exists=True, dir_okay=False), default=None,
               help="score.py to use (default: ../shared/eval/score.py beside the checkout).")
 @click.option("--per-doc/--no-per-doc", default=True, show_default=True, help="List missed and spurious triples per document.")
-def eval_command(gold: str, docs_path: str, scorer: str | None, per_doc: bool) -> None:
-    """Score extraction against a gold file and show what was missed or spurious."""
+@model_option
+def eval_command(gold: str, docs_path: str, scorer: str | None, per_doc: bool, model: str | None) -> None:
+    """Score extraction against a gold file: the scorer's metrics, what was missed or spurious,
+    errors by field and a status confusion table."""
     from .extract.evaluate import evaluate, format_report
 
-    metrics, details = evaluate(gold, docs_path, scorer)
+    metrics, details = evaluate(gold, docs_path, scorer, model=_model(model))
     click.echo(format_report(metrics, details if per_doc else None))
 
 
@@ -197,6 +253,8 @@ def filter_options(func):
         click.option("--since", metavar="DATE", help="Only claims dated on or after DATE (2024, 2024-05, 2024-05-31)."),
         click.option("--until", metavar="DATE", help="Only claims dated on or before DATE."),
         click.option("--min-sources", type=click.IntRange(min=0), help="Only facts with at least N independent sources."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1),
+                     help="Only claims (and facts) whose confidence is at least this."),
         click.option("--text", help="Evidence sentence contains TEXT."),
         click.option("--limit", type=click.IntRange(min=0), help="At most N rows."),
         click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N rows."),
@@ -210,7 +268,7 @@ def _filters(kwargs: dict):
     from .store import ClaimFilter
 
     names = ("supplier", "recipient", "party", "category", "designation", "status", "since", "until",
-             "min_sources", "text", "limit", "offset")
+             "min_sources", "min_confidence", "text", "limit", "offset")
     try:
         return ClaimFilter(**{n: kwargs.pop(n) for n in names})
     except ValueError as err:
@@ -222,7 +280,10 @@ def _filters(kwargs: dict):
 @db_option
 @field_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress line, only the summary.")
-def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], quiet: bool) -> None:
+@model_option
+@confidence_option
+def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], quiet: bool, model: str | None,
+           min_confidence: float) -> None:
     """Read, extract and store documents in the register (idempotent; resumes after a stop)."""
     from .pipeline import ingest as run_ingest
 
@@ -235,7 +296,8 @@ def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], qui
             stderr.write(f"\r{summary.documents} documents, {summary.claims} claims ...")
             stderr.flush()
 
-    summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=progress)
+    summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=progress,
+                         model=_model(model), min_confidence=min_confidence)
     if live:
         stderr.write("\r")
     click.echo(f"armstrace: {summary.line()}", err=True)

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .extract.pipeline import passed_over
+from .extract.pipeline import SHIPPED, passed_over
 from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
 from .store import Store
 
@@ -32,9 +32,12 @@ class IngestSummary:
 
 def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None,
            on_problem: Callable[[InputProblem], None] | None = None,
-           on_document: Callable[[Document, str, IngestSummary], None] | None = None) -> IngestSummary:
-    """Read, extract and store every input; returns what happened."""
-    return _ingest(lambda reader: reader.read(inputs), store, fieldmap, on_problem, on_document)
+           on_document: Callable[[Document, str, IngestSummary], None] | None = None,
+           model=SHIPPED, min_confidence: float = 0.0) -> IngestSummary:
+    """Read, extract and store every input; returns what happened. `model` is the claim model
+    (a path, SHIPPED or RULES); claims under `min_confidence` are not stored."""
+    return _ingest(lambda reader: reader.read(inputs), store, fieldmap, on_problem, on_document,
+                   model, min_confidence)
 
 
 def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, fieldmap: FieldMap | None = None,
@@ -42,12 +45,13 @@ def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, f
     """Read, extract and store one upload held in memory. `name` is its key in the register
     (a one-document format) or the prefix of its records' keys (JSON Lines records with no id);
     `fmt` is a reader format ("text", "html", "jsonl", ...), else guessed from the content."""
-    return _ingest(lambda reader: reader.read_bytes(data, name, fmt), store, fieldmap, on_problem, None)
+    return _ingest(lambda reader: reader.read_bytes(data, name, fmt), store, fieldmap, on_problem, None, SHIPPED, 0.0)
 
 
 def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap: FieldMap | None,
             on_problem: Callable[[InputProblem], None] | None,
-            on_document: Callable[[Document, str, IngestSummary], None] | None) -> IngestSummary:
+            on_document: Callable[[Document, str, IngestSummary], None] | None,
+            model=SHIPPED, min_confidence: float = 0.0) -> IngestSummary:
     summary = IngestSummary()
 
     def problem(p: InputProblem) -> None:
@@ -66,7 +70,7 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
                 continue
             yield doc
 
-    for doc, claims in extract_safely(needing_work(), problem):
+    for doc, claims in extract_safely(needing_work(), problem, model, min_confidence):
         records = [claim.to_dict() for claim in claims]
         reason = passed_over(doc)
         outcome = store.add(doc, records, not_processed=reason)
@@ -87,7 +91,8 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
 BATCH = 32
 
 
-def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem], None]):
+def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem], None], model=SHIPPED,
+                   min_confidence: float = 0.0):
     """`extract_documents` in batches; a document that makes extraction fail is reported
     (named by its source and id) and skipped, and the rest of the batch goes on."""
     from itertools import islice
@@ -98,7 +103,8 @@ def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem]
     while batch := list(islice(docs, BATCH)):
         problems: list[InputProblem] = []
         try:
-            done = list(extract_documents(batch, on_problem=problems.append))
+            done = list(extract_documents(batch, on_problem=problems.append, model=model,
+                                          min_confidence=min_confidence))
         except Exception:  # find the culprit: one document at a time
             pass
         else:
@@ -108,7 +114,7 @@ def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem]
             continue
         for doc in batch:
             try:
-                claims = extract_document(doc)
+                claims = extract_document(doc, model=model, min_confidence=min_confidence)
             except ExtractionLimit as err:
                 on_problem(err.problem(doc))
                 continue

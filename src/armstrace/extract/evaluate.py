@@ -46,17 +46,20 @@ def read_documents(docs_path: str | Path):
                                published=r.get("date"))
 
 
-def predict(docs_path: str | Path, nlp=None) -> list[dict]:
+def predict(docs_path: str | Path, nlp=None, model=None) -> list[dict]:
     from . import extract_documents
-    return [c.to_dict() for _doc, claims in extract_documents(read_documents(docs_path), nlp=nlp) for c in claims]
+    from .pipeline import SHIPPED
+
+    docs = read_documents(docs_path)
+    return [c.to_dict() for _doc, claims in extract_documents(docs, nlp=nlp, model=model or SHIPPED) for c in claims]
 
 
 def evaluate(gold_path: str | Path, docs_path: str | Path, scorer_path: str | Path | None = None,
-             nlp=None, predictions: list[dict] | None = None) -> tuple[dict, dict]:
+             nlp=None, predictions: list[dict] | None = None, model=None) -> tuple[dict, dict]:
     """(metrics as `score.py --json` gives them, {doc id: {"missed": [...], "spurious": [...]}})."""
     scorer = load_scorer(scorer_path)
     gold = scorer.load_gold(str(gold_path))
-    preds = predictions if predictions is not None else predict(docs_path, nlp)
+    preds = predictions if predictions is not None else predict(docs_path, nlp, model)
     by_doc: dict[str, list[dict]] = defaultdict(list)
     ignored = 0
     for claim in preds:
@@ -66,8 +69,60 @@ def evaluate(gold_path: str | Path, docs_path: str | Path, scorer_path: str | Pa
             ignored += 1
     metrics, per_doc = scorer.score(gold, by_doc)
     metrics["ignored_predictions"] = ignored
+    metrics["field_errors"], metrics["status_confusion"] = field_errors(gold, by_doc)
     details = {doc: diff for doc, diff in per_doc.items() if diff["missed"] or diff["spurious"]}
     return metrics, details
+
+
+FIELDS = ("supplier", "recipient", "category")
+
+
+def _norm(value):
+    return None if value in (None, "") else str(value).strip().lower()
+
+
+def field_errors(gold: dict[str, list[dict]], pred: dict[str, list[dict]]) -> tuple[dict, dict]:
+    """Where the errors are. For each gold claim, the predicted claim of its document that
+    agrees on the most of supplier, recipient and category (at least two): the field that
+    differs is counted ("missed" when no claim agrees on two); with all three right, a
+    different status or a missing attribution is counted. And the status confusion table
+    (gold status -> predicted status) over gold claims whose triple was found."""
+    errors = {k: 0 for k in ("supplier", "recipient", "category", "status", "attribution", "missed")}
+    confusion: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for doc_id, claims in gold.items():
+        predicted = pred.get(doc_id, [])
+        for g in claims:
+            best, agree = None, -1
+            for p in predicted:
+                n = sum(_norm(g.get(f)) == _norm(p.get(f)) for f in FIELDS)
+                if n > agree:
+                    best, agree = p, n
+            if best is None or agree < 2:
+                errors["missed"] += 1
+                continue
+            if agree == 2:
+                errors[next(f for f in FIELDS if _norm(g.get(f)) != _norm(best.get(f)))] += 1
+                continue
+            same = [p for p in predicted if all(_norm(g.get(f)) == _norm(p.get(f)) for f in FIELDS)]
+            statuses = {p["status"] for p in same}
+            shown = g["status"] if g["status"] in statuses else sorted(statuses)[0]
+            confusion[g["status"]][shown] += 1
+            if g["status"] not in statuses:
+                errors["status"] += 1
+            if g.get("attribution") and not any(p.get("attribution") for p in same):
+                errors["attribution"] += 1
+    return errors, {k: dict(v) for k, v in confusion.items()}
+
+
+def format_confusion(confusion: dict[str, dict[str, int]]) -> list[str]:
+    statuses = sorted({s for row in confusion.values() for s in row} | set(confusion))
+    width = max([len(s) for s in statuses] + [10])
+    lines = ["status confusion (rows gold, columns predicted, on found triples):",
+             " " * (width + 2) + " ".join(f"{s[:9]:>9}" for s in statuses)]
+    for g in statuses:
+        row = confusion.get(g, {})
+        lines.append(f"  {g:<{width}}" + " ".join(f"{row.get(p, 0) or '.':>9}" for p in statuses))
+    return lines
 
 
 def format_report(metrics: dict, details: dict | None = None) -> str:
@@ -87,6 +142,11 @@ def format_report(metrics: dict, details: dict | None = None) -> str:
         f"status accuracy      {fmt(metrics['status_accuracy'])}",
         f"designation recall   {fmt(metrics['designation_recall'])}",
         f"attribution recall   {fmt(metrics['attribution_recall'])}",
-        f"triple F1 {t['f1']:.3f}",
     ]
+    if metrics.get("field_errors"):
+        e = metrics["field_errors"]
+        lines.append("errors by field       " + "  ".join(f"{k} {v}" for k, v in e.items()))
+    if metrics.get("status_confusion"):
+        lines += format_confusion(metrics["status_confusion"])
+    lines.append(f"triple F1 {t['f1']:.3f}")
     return "\n".join(lines)

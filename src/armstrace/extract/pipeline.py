@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -21,6 +22,7 @@ from .claim import Claim
 from .context import DocContext
 from .details import find_purpose, find_time
 from .items import Item, find_items
+from .learned import ClaimModel, cooccurrence_candidates
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .status import decide_status
@@ -113,13 +115,31 @@ def _is_headline(sent: Span, text: str) -> bool:
     return own_line and len(sent) < 40 and not sent.text.rstrip().endswith((".", '."', ".'"))
 
 
-class Extractor:
-    """Extraction over parsed documents; holds the gazetteer and word lists."""
+SHIPPED = "shipped"  # the claim model that ships in the package (`armstrace/data/model/claims.json`)
+RULES = "rules"  # no model: the rules' candidates as they are
 
-    def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None):
+
+def load_model(model: "ClaimModel | str | Path | None") -> "ClaimModel | None":
+    """A claim model: an instance, a path to one, SHIPPED (the default) or RULES/None (none)."""
+    if model is None or model == RULES:
+        return None
+    if model == SHIPPED:
+        return ClaimModel.load()
+    if isinstance(model, ClaimModel):
+        return model
+    return ClaimModel.load(model)
+
+
+class Extractor:
+    """Extraction over parsed documents: the rules propose candidate claims, the claim model
+    (when there is one) keeps the right ones, calibrates their confidence and their status."""
+
+    def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None,
+                 model: "ClaimModel | str | Path | None" = SHIPPED):
         self.gaz = gaz or load_gazetteer()
         self.lex = lex or load_lexicon()
         self.actors = ActorResolver(self.gaz, self.lex)
+        self.model = load_model(model)
 
     # -- one frame ------------------------------------------------------------------
     def _items(self, frame: Frame, blocked: set[int]) -> list[Item]:
@@ -566,7 +586,12 @@ class Extractor:
                 for claim in self._denials(sent, number, by_sentence, ctx, text):
                     claims.setdefault(claim.key(), claim)
             ctx.observe_sentence(sent)
-        return _drop_subsumed(_complete_bare(self._of_the_day(list(claims.values()), published)))
+        found = _drop_subsumed(_complete_bare(self._of_the_day(list(claims.values()), published)))
+        if self.model is None:
+            return found
+        if self.model.cooccurrence:
+            found += cooccurrence_candidates(spdoc, text, doc_id, found, self)
+        return self.model.apply(found, spdoc, self)
 
     def _of_the_day(self, claims: list[Claim], published: str | None) -> list[Claim]:
         """States as they were when the document was written: Russia in 1987 is the Soviet Union."""
@@ -697,14 +722,17 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
     return merged
 
 
-_EXTRACTOR: Extractor | None = None
+_EXTRACTORS: dict[str, Extractor] = {}
 
 
-def get_extractor() -> Extractor:
-    global _EXTRACTOR
-    if _EXTRACTOR is None:
-        _EXTRACTOR = Extractor()
-    return _EXTRACTOR
+def get_extractor(model: "ClaimModel | str | Path | None" = SHIPPED) -> Extractor:
+    """The shared extractor for a model (SHIPPED by default, RULES for none, or a path)."""
+    if isinstance(model, ClaimModel):
+        return Extractor(model=model)
+    key = str(model)
+    if key not in _EXTRACTORS:
+        _EXTRACTORS[key] = Extractor(model=model)
+    return _EXTRACTORS[key]
 
 
 # Bounds on the work one document may cost, so that one hostile or broken input (a 50 MB
@@ -742,7 +770,8 @@ def _check_size(doc: Document, text: str, max_chars: int | None) -> None:
 
 
 def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: int | None = MAX_CHARS,
-                     time_limit: float | None = TIME_LIMIT) -> list[Claim]:
+                     time_limit: float | None = TIME_LIMIT, model: "ClaimModel | str | Path | None" = SHIPPED,
+                     min_confidence: float = 0.0) -> list[Claim]:
     """All arms-transfer claims of one document (offsets into `doc.full_text`).
 
     A document `passed_over` (not in English) gives no claims; one over `max_chars` or
@@ -753,20 +782,22 @@ def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: i
     text = doc.full_text or ""
     _check_size(doc, text, max_chars)
     spdoc = nlp(normalise(text))
-    return get_extractor().extract_parsed(spdoc, doc.id, text, doc.published, time_limit=time_limit)
+    claims = get_extractor(model).extract_parsed(spdoc, doc.id, text, doc.published, time_limit=time_limit)
+    return [c for c in claims if c.confidence >= min_confidence]
 
 
 def extract_documents(docs: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, *,
                       on_problem: Callable[[InputProblem], None] | None = None,
-                      max_chars: int | None = MAX_CHARS,
-                      time_limit: float | None = TIME_LIMIT) -> Iterator[tuple[Document, list[Claim]]]:
+                      max_chars: int | None = MAX_CHARS, time_limit: float | None = TIME_LIMIT,
+                      model: "ClaimModel | str | Path | None" = SHIPPED,
+                      min_confidence: float = 0.0) -> Iterator[tuple[Document, list[Claim]]]:
     """Claims of many documents, parsed in batches with `nlp.pipe`.
 
     A document `passed_over` (not in English) comes out with no claims. One over a limit is
     reported to `on_problem` (an `InputProblem` naming it) and left out, and the rest go on;
     with no `on_problem`, `ExtractionLimit` is raised."""
     nlp = nlp or get_nlp()
-    extractor = get_extractor()
+    extractor = get_extractor(model)
 
     def report(err: ExtractionLimit, doc: Document) -> None:
         if on_problem is None:
@@ -795,4 +826,4 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
         except ExtractionLimit as err:
             report(err, doc)
             continue
-        yield doc, claims
+        yield doc, [c for c in claims if c.confidence >= min_confidence]

@@ -33,6 +33,7 @@ class ClaimFilter:
     since: str | None = None  # ISO date, inclusive
     until: str | None = None  # ISO date, inclusive
     min_sources: int | None = None
+    min_confidence: float | None = None  # claims: the extractor's; facts: the fact's
     text: str | None = None  # substring of the evidence sentence
     limit: int | None = None
     offset: int = 0
@@ -190,6 +191,8 @@ def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
         stmt = stmt.where(claim.date >= f.since)
     if f.until:
         stmt = stmt.where(claim.date <= f.until + "\uffff")
+    if f.min_confidence:
+        stmt = stmt.where(claim.confidence >= f.min_confidence)
     if f.text:
         stmt = stmt.where(claim.evidence.ilike(f"%{like_escape(f.text)}%", escape="\\"))
     return stmt
@@ -238,6 +241,8 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
         stmt = stmt.where(FactRow.item_key == designation_key(f.designation))
     if f.min_sources:
         stmt = stmt.where(FactRow.n_sources >= f.min_sources)
+    if f.min_confidence:
+        stmt = stmt.where(FactRow.confidence >= f.min_confidence)
     if f.since:
         stmt = stmt.where(FactRow.last_date >= f.since)
     if f.until:

@@ -1,0 +1,104 @@
+"""`armstrace train` end to end on a handful of documents written here, the claim model's
+file format, `--model` and `--min-confidence`, and the error analysis of `armstrace eval`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from armstrace.extract import Claim
+from armstrace.extract.evaluate import field_errors
+from armstrace.extract.learned import ClaimModel, LinearHead
+from armstrace.train import TrainingError, read_labels
+
+from .conftest import run_cli
+
+# (text, gold claims as (supplier, recipient, category, status)); our own sentences
+DOCUMENTS = [
+    ("Norway delivered eight howitzers to Ukraine, the ministry said.", [("NOR", "UKR", "artillery", "delivered")]),
+    ("France sold Rafale jets to India last year.", [("FRA", "IND", "aircraft", "delivered")]),
+    ("Iran sent drones to Russia in the spring, officials said.", [("IRN", "RUS", "drone", "delivered")]),
+    ("Germany will deliver tanks to Poland next year.", [("DEU", "POL", "armored_vehicle", "planned")]),
+    ("Spain is considering sending missiles to Ukraine.", [("ESP", "UKR", "missile", "considered")]),
+    ("Russia visited India and talked about trade, and tanks were on parade in Moscow.", []),
+    ("Brazil bought helicopters from Italy, the air force said.", [("ITA", "BRA", "aircraft", "delivered")]),
+    ("The farmers of Kenya sold maize to Uganda.", []),
+    ("Turkey supplied drones to Azerbaijan during the war.", [("TUR", "AZE", "drone", "delivered")]),
+    ("Canada announced it will send rifles to Ukraine.", [("CAN", "UKR", "small_arms", "planned")]),
+    ("Weapons experts from Sweden toured a tank museum in Finland.", []),
+    ("Japan sold radars to the Philippines in a new deal.", [("JPN", "PHL", "electronics", "agreed")]),
+]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    docs, labels = tmp_path / "mine.jsonl", tmp_path / "labels.jsonl"
+    with docs.open("w", encoding="utf-8") as d, labels.open("w", encoding="utf-8") as lab:
+        for n, (text, claims) in enumerate(DOCUMENTS):
+            d.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
+            lab.write(json.dumps({"id": f"d{n}", "corpus": "mine", "claims": [
+                {"supplier": s, "recipient": r, "category": c, "status": st, "designation": None, "attribution": [],
+                 "evidence": {"field": "text", "start": 0, "end": len(text)}} for s, r, c, st in claims]}) + "\n")
+    return docs, labels
+
+
+def test_train_writes_a_model_that_extract_takes(corpus, tmp_path):
+    docs, labels = corpus
+    model = tmp_path / "claims.json"
+    trained = run_cli("train", "--no-shipped", "--labels", labels, "--docs", f"mine={docs}", "--out", model, "--no-curve")
+    assert trained.returncode == 0, trained.stderr.decode()
+    assert f"model written to {model}" in trained.stdout.decode()
+    data = json.loads(model.read_text())
+    assert data["format"] == 1 and data["accept"]["classes"] == ["no", "yes"]
+    assert data["info"]["training_documents"] == len(DOCUMENTS)
+    loaded = ClaimModel.load(model)
+    assert 0 <= loaded.threshold < 1 and loaded.calibration
+
+    extracted = run_cli("extract", docs, "--model", model)
+    assert extracted.returncode == 0, extracted.stderr.decode()
+    claims = [json.loads(line) for line in extracted.stdout.decode().splitlines()]
+    found = {(c["doc"], c["supplier"], c["recipient"], c["category"]) for c in claims}
+    assert ("d0", "NOR", "UKR", "artillery") in found
+    assert all(0.0 <= c["confidence"] <= 1.0 for c in claims)
+
+    strict = run_cli("extract", docs, "--model", model, "--min-confidence", "1")
+    assert len(strict.stdout.decode().splitlines()) <= len(claims)
+    rules = run_cli("extract", docs, "--model", "rules")
+    assert rules.returncode == 0 and rules.stdout.decode().strip()
+
+
+def test_a_missing_model_or_bad_labels_say_what_is_wrong(corpus, tmp_path):
+    docs, labels = corpus
+    missing = run_cli("extract", docs, "--model", tmp_path / "none.json")
+    assert missing.returncode == 2 and "no claim model at" in missing.stderr.decode()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n', encoding="utf-8")
+    with pytest.raises(TrainingError, match="bad.jsonl:1: not a label record"):
+        read_labels([bad])
+    unknown = tmp_path / "unknown.jsonl"
+    unknown.write_text('{"id": "x", "corpus": "nowhere", "claims": []}\n', encoding="utf-8")
+    result = run_cli("train", "--no-shipped", "--labels", unknown, "--out", tmp_path / "m.json", "--no-curve")
+    assert result.returncode == 1 and "corpus 'nowhere'" in result.stderr.decode()
+
+
+def test_the_model_file_round_trips_and_scores_in_plain_python(tmp_path):
+    head = LinearHead(["no", "yes"], {"yes": {"__bias__": -1.0, "rule:give-verb": 3.0}})
+    model = ClaimModel(accept=head, status=None, threshold=0.5, calibration=[(0.0, 0.0), (1.0, 1.0)])
+    model.save(tmp_path / "m.json")
+    again = ClaimModel.load(tmp_path / "m.json")
+    assert again.probability({"rule:give-verb": 1.0}) == pytest.approx(1 / (1 + 2.718281828 ** -2), rel=1e-6)
+    assert again.probability({}) < 0.5
+
+
+def test_eval_counts_errors_by_field_and_confuses_statuses():
+    gold = {"a": [{"supplier": "IRN", "recipient": "RUS", "category": "drone", "status": "delivered", "attribution": ["WSJ"]},
+                  {"supplier": "RUS", "recipient": "IRN", "category": "aircraft", "status": "sought", "attribution": []},
+                  {"supplier": "USA", "recipient": "UKR", "category": "missile", "status": "planned", "attribution": []},
+                  {"supplier": "FRA", "recipient": "IND", "category": "naval", "status": "agreed", "attribution": []}]}
+    pred = {"a": [Claim("a", "IRN", "RUS", "drone", "planned").to_dict(),
+                  Claim("a", "UKR", "IRN", "aircraft", "sought").to_dict(),
+                  Claim("a", "USA", "UKR", "missile", "planned").to_dict()]}
+    errors, confusion = field_errors(gold, pred)
+    assert errors == {"supplier": 1, "recipient": 0, "category": 0, "status": 1, "attribution": 1, "missed": 1}
+    assert confusion == {"delivered": {"planned": 1}, "planned": {"planned": 1}}
