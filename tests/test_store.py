@@ -235,14 +235,15 @@ def test_a_document_that_breaks_extraction_is_skipped_and_named(db_url, tmp_path
 
     real = extract.extract_document
 
-    def fragile(doc, nlp=None):
+    def fragile(doc, nlp=None, **options):
         if "poison" in doc.text:
             raise RuntimeError("parser exploded")
-        return real(doc, nlp)
+        return real(doc, nlp, **options)
 
-    def fragile_batch(docs, nlp=None, batch_size=32):
+    def fragile_batch(docs, nlp=None, batch_size=32, **options):
+        options.pop("on_problem", None)
         for doc in docs:
-            yield doc, fragile(doc, nlp)
+            yield doc, fragile(doc, nlp, **options)
 
     monkeypatch.setattr(extract, "extract_document", fragile)
     monkeypatch.setattr(extract, "extract_documents", fragile_batch)

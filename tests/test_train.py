@@ -102,3 +102,14 @@ def test_eval_counts_errors_by_field_and_confuses_statuses():
     errors, confusion = field_errors(gold, pred)
     assert errors == {"supplier": 1, "recipient": 0, "category": 0, "status": 1, "attribution": 1, "missed": 1}
     assert confusion == {"delivered": {"planned": 1}, "planned": {"planned": 1}}
+
+
+def test_the_shipped_model_is_the_default_and_was_never_trained_on_the_held_out_split():
+    from armstrace.extract.pipeline import RULES, get_extractor
+
+    shipped = ClaimModel.load()
+    assert shipped is not None and get_extractor().model is not None and get_extractor(RULES).model is None
+    info = shipped.info
+    assert info["held_out_documents"] >= 500 and info["training_documents"] >= 2000
+    assert info["cooccurrence"] and info["fill"]
+    assert info["held_out_scores"]["model"]["triple_f1"] > info["held_out_scores"]["rules"]["triple_f1"]

@@ -151,7 +151,7 @@ def read_documents(keys: set[tuple[str, str]], docs: dict[str, str] | None = Non
 def candidates(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, str], list[dict]],
                progress: Callable[[int], None] | None = None, cooccurrence: bool = True) -> list[Example]:
     """Rule candidates of every document with their features and whether the labels agree."""
-    from .extract.learned import cooccurrence_candidates, featurise
+    from .extract.learned import cooccurrence_candidates, featurise, filled_candidates
     from .extract.pipeline import Extractor
     from .nlp import get_nlp, normalise
 
@@ -165,6 +165,7 @@ def candidates(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, st
         claims = rules.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published)
         if cooccurrence:
             claims += cooccurrence_candidates(spdoc, doc.full_text or "", doc.id, claims, rules)
+            claims += filled_candidates(spdoc, claims, rules)
         gold: dict[tuple, list[str]] = defaultdict(list)
         for g in labels[key]:
             gold[(g.get("supplier"), g.get("recipient"), g.get("category"))].append(g.get("status"))
@@ -186,7 +187,11 @@ def _position(starts: list[int], offset: int) -> int:
 
 # -- fitting -------------------------------------------------------------------------------
 
-def _fit_head(examples: list[Example], labels: list[str], seed: int, c: float = 0.5):
+ACCEPT_C = 0.1  # L2 strength of the accept head (chosen by 5-fold cross-validation on the training documents)
+STATUS_C = 0.5
+
+
+def _fit_head(examples: list[Example], labels: list[str], seed: int, c: float = STATUS_C):
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -225,7 +230,7 @@ def fit(examples: list[Example], seed: int = 0, folds: int = 5):
     oof_status: list[dict[str, float] | None] = [None] * len(examples)
     for fold in range(folds):
         train = [e for e in examples if fold_of[e.key] != fold]
-        head = _fit_head(train, ["yes" if e.right else "no" for e in train], seed)
+        head = _fit_head(train, ["yes" if e.right else "no" for e in train], seed, c=ACCEPT_C)
         right = [e for e in train if e.right and e.gold_status]
         status_head = _fit_head(right, [e.gold_status for e in right], seed) if right else None
         for i, e in enumerate(examples):
@@ -238,7 +243,7 @@ def fit(examples: list[Example], seed: int = 0, folds: int = 5):
     calibrated = [float(p) for p in iso.predict(oof)]
     threshold = _best_threshold(examples, calibrated)
     margin = _best_margin(examples, calibrated, threshold, oof_status)
-    head = _fit_head(examples, ["yes" if e.right else "no" for e in examples], seed)
+    head = _fit_head(examples, ["yes" if e.right else "no" for e in examples], seed, c=ACCEPT_C)
     right = [e for e in examples if e.right and e.gold_status]
     status_head = _fit_head(right, [e.gold_status for e in right], seed) if right else None
     return ClaimModel(accept=head, status=status_head, threshold=threshold, status_margin=margin,
@@ -289,7 +294,7 @@ def predict(model, examples: list[Example]) -> dict[tuple[str, str], list[dict]]
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for e in examples:
         claim = dict(e.claim.to_dict()) if hasattr(e.claim, "to_dict") else dict(e.claim)
-        if model is None and claim["rule"].startswith("cooc"):
+        if model is None and claim["rule"].startswith(("cooc", "fill")):
             continue  # the rules alone: their own candidates only
         if model is not None:
             p = model.probability(e.features)
@@ -361,6 +366,7 @@ def _short(metrics: dict[str, float]) -> dict[str, float]:
 def train(label_files: Iterable[str | Path] = (), *, shipped: bool = True, docs: dict[str, str] | None = None,
           out: str | Path | None = DEFAULT_OUT, seed: int = 0, curve: bool = True,
           held_out: set[tuple[str, str]] | None = None, cooccurrence: bool = True,
+          examples: list[Example] | None = None,
           log: Callable[[str], None] = lambda line: None) -> TrainReport:
     """Train the claim model on the shipped labels (unless `shipped=False`) and `label_files`,
     score it on the held-out documents, and write it to `out`."""
@@ -369,13 +375,16 @@ def train(label_files: Iterable[str | Path] = (), *, shipped: bool = True, docs:
         raise TrainingError("no label files: the shipped labels are missing and none were given")
     labels = read_labels(files)
     held = held_out_keys() if held_out is None else held_out
-    log(f"reading {len(labels)} labelled documents")
-    documents = read_documents(set(labels), docs)
-    missing = set(labels) - set(documents)
-    if missing:
-        log(f"{len(missing)} labelled documents not found in their corpus files, e.g. {sorted(missing)[:3]}; left out")
-    log("proposing candidates with the rules")
-    examples = candidates(documents, labels, cooccurrence=cooccurrence)
+    if examples is None:
+        log(f"reading {len(labels)} labelled documents")
+        documents = read_documents(set(labels), docs)
+        missing = set(labels) - set(documents)
+        if missing:
+            log(f"{len(missing)} labelled documents not found in their corpus files, e.g. {sorted(missing)[:3]}; left out")
+        log("proposing candidates with the rules")
+        examples = candidates(documents, labels, cooccurrence=cooccurrence)
+    else:  # candidates computed before (the same labels): the documents are theirs
+        documents = {key: None for key in labels}
     train_ex = [e for e in examples if e.key not in held]
     test_keys = [k for k in documents if k in held]
     train_keys = [k for k in documents if k not in held]
@@ -397,7 +406,7 @@ def train(label_files: Iterable[str | Path] = (), *, shipped: bool = True, docs:
                 part = fit([e for e in train_ex if e.key in subset], seed=seed) if size < len(order) else model
                 f1 = score(labels, predict(part, test_ex), test_keys).get("triple_f1", 0.0)
                 report.curve.append(("model" if size == len(order) else "model, subset", size, f1))
-    model.info = {"cooccurrence": cooccurrence, "labelled_documents": len(documents), "training_documents": len(train_keys),
+    model.info = {"cooccurrence": cooccurrence, "fill": cooccurrence, "labelled_documents": len(documents), "training_documents": len(train_keys),
                   "held_out_documents": len(test_keys), "seed": seed,
                   "label_files": [p.name for p in files], "held_out_scores": report.scores,
                   "learning_curve": report.curve}

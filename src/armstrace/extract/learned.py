@@ -113,9 +113,23 @@ def _role_features(f: dict[str, float], role: str, code: str | None, parts: Sent
         f[f"{role}:dist:{_bucket(abs(cue.i - tok.i), (2, 4, 8, 15))}"] = 1.0
 
 
+def candidate_kind(claim: Claim) -> str:
+    """Where a candidate came from: the rules, co-occurrence in a sentence, or a party filled in."""
+    return "fill" if claim.rule.startswith("fill") else ("cooc" if claim.rule.startswith("cooc") else "rule")
+
+
 def claim_features(claim: Claim, sent: Span | None, n_in_sentence: int = 1, sentence_index: int = 0,
                    parts: SentenceParts | None = None) -> dict[str, float]:
-    """Named features of one candidate claim and the sentence that states it."""
+    """Named features of one candidate claim and the sentence that states it; each also
+    conjoined with the candidate's kind, so that each kind weighs the evidence its own way."""
+    f = _claim_features(claim, sent, n_in_sentence, sentence_index, parts)
+    kind = candidate_kind(claim)
+    f.update({f"{kind}|{k}": v for k, v in list(f.items())})
+    return f
+
+
+def _claim_features(claim: Claim, sent: Span | None, n_in_sentence: int, sentence_index: int,
+                    parts: SentenceParts | None) -> dict[str, float]:
     f: dict[str, float] = {"bias": 1.0}
     rule = claim.rule.split("+") if claim.rule else ["none"]
     for part in rule:
@@ -170,6 +184,16 @@ def claim_features(claim: Claim, sent: Span | None, n_in_sentence: int = 1, sent
         rec_tok = next((t for c, t in parts.mentions if c == claim.recipient), None)
         if sup_tok is not None and rec_tok is not None:
             f[f"order:{'sup_first' if sup_tok.i < rec_tok.i else 'rec_first'}"] = 1.0
+    fill = getattr(claim, "fill_info", None)
+    if fill:
+        f[f"fill:role:{fill['role']}"] = 1.0
+        f[f"fill:rank:{min(fill['rank'], 4)}"] = 1.0
+        f[f"fill:dist:{_bucket(fill['distance'], (1, 2, 4, 8))}"] = 1.0
+        f[f"fill:count:{_bucket(fill['count'], (2, 3, 5))}"] = 1.0
+        f[f"fill:kind:{_kind(fill['code'])}"] = 1.0
+        f[f"fill:{fill['role']}:{_kind(fill['code'])}:{fill['rank']}"] = 1.0
+        if fill["title"]:
+            f["fill:in_title"] = 1.0
     labels = [e.label_ for e in ents_of(sent)]
     for label in ("ACTOR", "WEAPON", "ARMS", "PERSON", "DATE", "MONEY", "CARDINAL"):
         count = labels.count(label)
@@ -338,6 +362,8 @@ def cooccurrence_candidates(spdoc: Doc, text: str, doc_id: str, existing: list[C
             rule_attribution.setdefault(c.start, list(c.attribution))
     out: list[Claim] = []
     for sent in spdoc.sents:
+        if not any(e.label_ in ARMS_LABELS for e in ents_of(sent)):
+            continue  # no item: nothing to propose (most sentences; checked before the full parts)
         parts = sentence_parts(sent, extractor.gaz, extractor.lex, extractor.actors)
         if not parts.cues or not parts.items or not parts.mentions:
             continue
@@ -367,4 +393,51 @@ def cooccurrence_candidates(spdoc: Doc, text: str, doc_id: str, existing: list[C
                     out.append(Claim(doc=doc_id, supplier=s, recipient=r, category=category, status="delivered",
                                      attribution=list(rule_attribution.get(start, [])), evidence=text[start:end],
                                      start=start, end=end, confidence=0.2, rule="cooc"))
+    return out
+
+
+FILL_ACTORS = 4  # the document's most named actors a missing party may be
+
+
+def filled_candidates(spdoc: Doc, candidates: list[Claim], extractor) -> list[Claim]:
+    """For each candidate with one party unnamed in its sentence, the same claim with that
+    party taken from the document: each of the actors it names most ("the shipments reached
+    the guerrillas" in a story about Nicaragua). The model judges them by how often and how
+    near the actor is named."""
+    from .mentions import actor_code
+
+    sents = list(spdoc.sents)
+    if not sents:
+        return []
+    starts = [s.start_char for s in sents]
+    positions: dict[str, list[int]] = {}
+    for number, sent in enumerate(sents):
+        for ent in ents_of(sent):
+            code = actor_code(ent.root) or (ent.ent_id_ if ent.label_ == "ACTOR" else None)
+            if code:
+                positions.setdefault(code, []).append(number)
+    ranked = sorted(positions, key=lambda c: (-len(positions[c]), positions[c][0]))[:FILL_ACTORS]
+    have = {(c.supplier, c.recipient, c.category) for c in candidates}
+    out: list[Claim] = []
+    for claim in candidates:
+        if (claim.supplier is None) == (claim.recipient is None):
+            continue
+        role = "supplier" if claim.supplier is None else "recipient"
+        other = claim.recipient if role == "supplier" else claim.supplier
+        number = max(0, bisect_right(starts, claim.start) - 1)
+        for rank, code in enumerate(ranked):
+            if code == other:
+                continue
+            triple = (code, claim.recipient, claim.category) if role == "supplier" else (claim.supplier, code, claim.category)
+            if triple in have:
+                continue
+            have.add(triple)
+            new = Claim(doc=claim.doc, supplier=triple[0], recipient=triple[1], category=claim.category,
+                        status=claim.status, designation=claim.designation, item=claim.item,
+                        attribution=list(claim.attribution), time=claim.time, quantity=claim.quantity,
+                        evidence=claim.evidence, start=claim.start, end=claim.end,
+                        confidence=claim.confidence, rule=f"fill+{claim.rule}")
+            new.fill_info = {"role": role, "code": code, "rank": rank, "count": len(positions[code]),
+                             "distance": min(abs(p - number) for p in positions[code]), "title": positions[code][0] == 0}
+            out.append(new)
     return out

@@ -22,7 +22,7 @@ from .claim import Claim
 from .context import DocContext
 from .details import find_purpose, find_time
 from .items import Item, find_items
-from .learned import ClaimModel, cooccurrence_candidates
+from .learned import ClaimModel, cooccurrence_candidates, filled_candidates
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .status import decide_status
@@ -591,6 +591,8 @@ class Extractor:
             return found
         if self.model.cooccurrence:
             found += cooccurrence_candidates(spdoc, text, doc_id, found, self)
+        if self.model.info.get("fill"):
+            found += filled_candidates(spdoc, found, self)
         return self.model.apply(found, spdoc, self)
 
     def _of_the_day(self, claims: list[Claim], published: str | None) -> list[Claim]:
