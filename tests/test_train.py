@@ -113,3 +113,17 @@ def test_the_shipped_model_is_the_default_and_was_never_trained_on_the_held_out_
     assert info["held_out_documents"] >= 500 and info["training_documents"] >= 2000
     assert info["cooccurrence"] and info["fill"]
     assert info["held_out_scores"]["model"]["triple_f1"] > info["held_out_scores"]["rules"]["triple_f1"]
+
+
+def test_min_confidence_filters_what_is_stored_and_listed(corpus, tmp_path):
+    docs, _labels = corpus
+    db = tmp_path / "register.db"
+    stored = run_cli("ingest", "--db", db, docs, "--min-confidence", "0.5")
+    assert stored.returncode == 0, stored.stderr.decode()
+    listed = run_cli("claims", "--db", db, "--format", "jsonl")
+    confidences = [json.loads(line)["confidence"] for line in listed.stdout.decode().splitlines()]
+    assert confidences and min(confidences) >= 0.5
+    high = run_cli("claims", "--db", db, "--format", "jsonl", "--min-confidence", "0.9")
+    assert all(json.loads(line)["confidence"] >= 0.9 for line in high.stdout.decode().splitlines())
+    rules = run_cli("ingest", "--db", tmp_path / "rules.db", docs, "--model", "rules")
+    assert rules.returncode == 0, rules.stderr.decode()
