@@ -127,3 +127,14 @@ def test_min_confidence_filters_what_is_stored_and_listed(corpus, tmp_path):
     assert all(json.loads(line)["confidence"] >= 0.9 for line in high.stdout.decode().splitlines())
     rules = run_cli("ingest", "--db", tmp_path / "rules.db", docs, "--model", "rules")
     assert rules.returncode == 0, rules.stderr.decode()
+
+
+def test_the_spacy_component_takes_a_model_setting():
+    from armstrace.extract.component import ArmsTransfers
+    from armstrace.nlp import get_nlp
+
+    doc = get_nlp()("Norway delivered eight howitzers to Ukraine, the ministry said.")
+    by_rules = ArmsTransfers(model="rules")(doc)._.transfers
+    by_model = ArmsTransfers()(doc)._.transfers
+    assert [(c.supplier, c.recipient, c.category) for c in by_rules] == [("NOR", "UKR", "artillery")]
+    assert by_model and all(0.0 <= c.confidence <= 1.0 for c in by_model)
