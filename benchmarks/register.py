@@ -25,11 +25,9 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from armstrace.store import ClaimFilter, Store
+from armstrace.store.query import CATEGORIES, STATUSES
 from armstrace.store.schema import ClaimRow, DocumentRow, FactRow, SourceRow
 
-CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
-              "small_arms", "naval", "electronics", "technology", "unspecified")
-STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
 BUSY = ("USA", "RUS", "CHN", "FRA", "DEU", "GBR", "ISR", "IRN", "UKR", "TUR", "IND", "SAU", "PRK", "KOR", "POL")
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -101,16 +99,19 @@ def generate(store: Store, n_claims: int, seed: int = 7) -> None:
                     start=0, end=60, confidence=0.7, rule="bench", date=f"{2000 + doc % 25}-{1 + doc % 12:02d}-{1 + doc % 28:02d}",
                 ))
             session.execute(insert(ClaimRow), rows)
-    if store.dialect == "postgresql":
-        with store.engine.begin() as connection:
+    finish_bulk_load(store)
+    print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def finish_bulk_load(store: Store) -> None:
+    """After bulk inserts with explicit ids: PostgreSQL's id sequences moved past them, and
+    fresh planner statistics."""
+    with store.engine.begin() as connection:
+        if store.dialect == "postgresql":
             for table in ("documents", "claims", "facts", "sources"):
                 connection.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-            connection.exec_driver_sql("ANALYZE")
-    else:
-        with store.engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
-    print(f"generated in {time.perf_counter() - start:.0f} s", flush=True)
+        connection.exec_driver_sql("ANALYZE")
 
 
 def latency(label: str, func, repeat: int) -> None:

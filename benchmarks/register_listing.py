@@ -28,22 +28,14 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from register import actors, finish_bulk_load, pick_actor  # the 1M-claim benchmark beside this one
+
 from armstrace.export import export
 from armstrace.store import ClaimFilter, Store
+from armstrace.store.query import CATEGORIES, STATUSES
 from armstrace.store.schema import ClaimRow, DocumentRow, FactRow, SourceRow
 
-CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
-              "small_arms", "naval", "electronics", "technology", "unspecified")
-STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
-BUSY = ("USA", "RUS", "CHN", "FRA", "DEU", "GBR", "ISR", "IRN", "UKR", "TUR", "IND", "SAU", "PRK", "KOR", "POL")
 BATCH = 20_000
-
-
-def actors(rng: random.Random) -> list[str]:
-    codes = set(BUSY)
-    while len(codes) < 250:
-        codes.add("".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(3)))
-    return sorted(codes)
 
 
 def generate(store: Store, n_facts: int, n_claims: int, seed: int = 11) -> None:
@@ -55,8 +47,7 @@ def generate(store: Store, n_facts: int, n_claims: int, seed: int = 11) -> None:
     start = time.perf_counter()
     facts, keys = [], set()
     while len(facts) < n_facts:
-        supplier = rng.choice(BUSY) if rng.random() < 0.6 else rng.choice(pool)
-        recipient = rng.choice(BUSY) if rng.random() < 0.6 else rng.choice(pool)
+        supplier, recipient = pick_actor(rng, pool), pick_actor(rng, pool)
         category = rng.choice(CATEGORIES)
         designation = f"{category[:3].upper()}-{rng.randint(1, 2000)}" if rng.random() < 0.7 else None
         key = (supplier, recipient, designation.lower().replace("-", "") if designation else f"category:{category}")
@@ -106,12 +97,7 @@ def generate(store: Store, n_facts: int, n_claims: int, seed: int = 11) -> None:
                     date=f"{2015 + doc % 10}-{1 + doc % 12:02d}-{1 + doc % 28:02d}",
                 ))
             session.execute(insert(ClaimRow), rows)
-    with store.engine.begin() as connection:
-        if store.dialect == "postgresql":
-            for table in ("documents", "claims", "facts", "sources"):
-                connection.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        connection.exec_driver_sql("ANALYZE")
+    finish_bulk_load(store)
     print(f"generated in {time.perf_counter() - start:.1f} s", flush=True)
 
 

@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from . import __version__
 from .export import actor_name
 from .store import ClaimFilter, FactRecord, Store
-from .store.query import CATEGORIES, STATUSES, claim_conditions, query_claims
+from .store.query import CATEGORIES, MAX_TEXT, STATUSES, claim_conditions, query_claims
 from .store.schema import ClaimRow, DocumentRow
 
 MAX_LIMIT = 1000
@@ -42,7 +42,6 @@ UPLOAD_FORMATS = {"text/plain": "text", "text/markdown": "markdown", "text/html"
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MAX_OFFSET = 2**62  # beyond any register; below the 64-bit integers databases take
 MAX_NAME = 200  # an actor code or name, a designation
-MAX_TEXT = 1000  # an evidence search
 MAX_DOCUMENT_ID = 1000  # the register's key column
 log = logging.getLogger("armstrace.api")
 

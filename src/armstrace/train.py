@@ -151,7 +151,7 @@ def read_documents(keys: set[tuple[str, str]], docs: dict[str, str] | None = Non
 def candidates(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, str], list[dict]],
                progress: Callable[[int], None] | None = None, cooccurrence: bool = True) -> list[Example]:
     """Rule candidates of every document with their features and whether the labels agree."""
-    from .extract.learned import cooccurrence_candidates, featurise, filled_candidates
+    from .extract.learned import featurise
     from .extract.pipeline import Extractor
     from .nlp import get_nlp, normalise
 
@@ -162,10 +162,8 @@ def candidates(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, st
     examples: list[Example] = []
     for n, (spdoc, key) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=32), 1):
         doc = documents[key]
-        claims = rules.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published)
-        if cooccurrence:
-            claims += cooccurrence_candidates(spdoc, doc.full_text or "", doc.id, claims, rules)
-            claims += filled_candidates(spdoc, claims, rules)
+        claims = rules.candidates(spdoc, doc.id, doc.full_text or "", doc.published,
+                                  cooccurrence=cooccurrence, fill=cooccurrence)
         gold: dict[tuple, list[str]] = defaultdict(list)
         for g in labels[key]:
             gold[(g.get("supplier"), g.get("recipient"), g.get("category"))].append(g.get("status"))
@@ -177,12 +175,6 @@ def candidates(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, st
         if progress:
             progress(n)
     return examples
-
-
-def _position(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
-
-    return bisect_right(starts, offset) - 1
 
 
 # -- fitting -------------------------------------------------------------------------------
@@ -290,21 +282,18 @@ def _triple(claim) -> tuple:
 
 def predict(model, examples: list[Example]) -> dict[tuple[str, str], list[dict]]:
     """Claims the model keeps (None: the rules' own candidates), per document, as `extract
-    --format jsonl` would print them."""
+    --format jsonl` would print them (the model judges each as `ClaimModel.apply` does)."""
+    from .extract.learned import candidate_kind
+
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for e in examples:
         claim = dict(e.claim.to_dict()) if hasattr(e.claim, "to_dict") else dict(e.claim)
-        if model is None and claim["rule"].startswith(("cooc", "fill")):
+        if model is None and candidate_kind(claim["rule"]) != "rule":
             continue  # the rules alone: their own candidates only
         if model is not None:
-            p = model.probability(e.features)
+            p, claim["status"] = model.judge(e.features, claim["status"], claim["rule"])
             if p < model.threshold:
                 continue
-            if model.status is not None:
-                sp = model.status.probabilities(e.features)
-                top = max(sp, key=sp.get)
-                if top != claim["status"] and sp[top] - sp.get(claim["status"], 0.0) > model.status_margin:
-                    claim["status"] = top
             claim["confidence"] = round(p, 3)
         out[e.key].append(claim)
     return out

@@ -113,9 +113,10 @@ def _role_features(f: dict[str, float], role: str, code: str | None, parts: Sent
         f[f"{role}:dist:{_bucket(abs(cue.i - tok.i), (2, 4, 8, 15))}"] = 1.0
 
 
-def candidate_kind(claim: Claim) -> str:
-    """Where a candidate came from: the rules, co-occurrence in a sentence, or a party filled in."""
-    return "fill" if claim.rule.startswith("fill") else ("cooc" if claim.rule.startswith("cooc") else "rule")
+def candidate_kind(rule: str) -> str:
+    """Where a candidate (by its `rule`) came from: the rules, co-occurrence in a sentence, or
+    a party filled in."""
+    return "fill" if rule.startswith("fill") else ("cooc" if rule.startswith("cooc") else "rule")
 
 
 def claim_features(claim: Claim, sent: Span | None, n_in_sentence: int = 1, sentence_index: int = 0,
@@ -123,7 +124,7 @@ def claim_features(claim: Claim, sent: Span | None, n_in_sentence: int = 1, sent
     """Named features of one candidate claim and the sentence that states it; each also
     conjoined with the candidate's kind, so that each kind weighs the evidence its own way."""
     f = _claim_features(claim, sent, n_in_sentence, sentence_index, parts)
-    kind = candidate_kind(claim)
+    kind = candidate_kind(claim.rule)
     f.update({f"{kind}|{k}": v for k, v in list(f.items())})
     return f
 
@@ -265,6 +266,24 @@ class ClaimModel:
         sentence) besides the rules' own."""
         return bool(self.info.get("cooccurrence"))
 
+    @property
+    def fill(self) -> bool:
+        """Whether the model also judges candidates with a party filled in from the document."""
+        return bool(self.info.get("fill"))
+
+    def judge(self, features: dict[str, float], status: str, rule: str) -> tuple[float, str]:
+        """The calibrated probability that a candidate is right, and its status: the status
+        head's where it beats the rules' by the model's margin (by any margin for co-occurrence
+        candidates, whose status is only a placeholder)."""
+        p = self.probability(features)
+        if self.status is not None and p >= self.threshold:
+            probs = self.status.probabilities(features)
+            best = max(probs, key=probs.get)
+            margin = 0.0 if candidate_kind(rule) == "cooc" else self.status_margin
+            if best != status and probs[best] - probs.get(status, 0.0) > margin:
+                status = best
+        return p, status
+
     def apply(self, claims: list[Claim], spdoc: Doc, extractor=None) -> list[Claim]:
         """Score each candidate; keep those at or over the threshold with their probability as
         confidence, and the model's status where it is surer than the rules; one claim per
@@ -273,16 +292,12 @@ class ClaimModel:
             return claims
         scored = []
         for claim, features in featurise(claims, spdoc, extractor):
-            p = self.probability(features)
+            p, status = self.judge(features, claim.status, claim.rule)
             if p < self.threshold:
                 continue
-            if self.status is not None:
-                probs = self.status.probabilities(features)
-                best = max(probs, key=probs.get)
-                margin = 0.0 if claim.rule.startswith("cooc") else self.status_margin
-                if best != claim.status and probs[best] - probs.get(claim.status, 0.0) > margin:
-                    claim.status = best
-                    claim.rule += "+model-status"
+            if status != claim.status:
+                claim.status = status
+                claim.rule += "+model-status"
             claim.confidence = round(p, 3)
             scored.append(claim)
         best: dict[tuple, Claim] = {}
@@ -404,8 +419,6 @@ def filled_candidates(spdoc: Doc, candidates: list[Claim], extractor) -> list[Cl
     party taken from the document: each of the actors it names most ("the shipments reached
     the guerrillas" in a story about Nicaragua). The model judges them by how often and how
     near the actor is named."""
-    from .mentions import actor_code
-
     sents = list(spdoc.sents)
     if not sents:
         return []
@@ -413,9 +426,8 @@ def filled_candidates(spdoc: Doc, candidates: list[Claim], extractor) -> list[Cl
     positions: dict[str, list[int]] = {}
     for number, sent in enumerate(sents):
         for ent in ents_of(sent):
-            code = actor_code(ent.root) or (ent.ent_id_ if ent.label_ == "ACTOR" else None)
-            if code:
-                positions.setdefault(code, []).append(number)
+            if ent.label_ == "ACTOR" and ent.ent_id_:
+                positions.setdefault(ent.ent_id_, []).append(number)
     ranked = sorted(positions, key=lambda c: (-len(positions[c]), positions[c][0]))[:FILL_ACTORS]
     have = {(c.supplier, c.recipient, c.category) for c in candidates}
     out: list[Claim] = []

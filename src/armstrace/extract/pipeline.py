@@ -532,6 +532,27 @@ class Extractor:
                        published: str | None = None, time_limit: float | None = None) -> list[Claim]:
         """Claims from a parsed document; evidence is cut from `source_text` (same offsets).
         After `time_limit` seconds it stops with `ExtractionLimit`."""
+        model = self.model
+        found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
+                                cooccurrence=model is not None and model.cooccurrence,
+                                fill=model is not None and model.fill)
+        return found if model is None else model.apply(found, spdoc, self)
+
+    def candidates(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
+                   published: str | None = None, time_limit: float | None = None, *,
+                   cooccurrence: bool = False, fill: bool = False) -> list[Claim]:
+        """The rules' claims, and for the claim model to judge, the co-occurrence candidates
+        and those with a party filled in from the document (`learned.py`)."""
+        found = self._rule_claims(spdoc, doc_id, source_text, published, time_limit)
+        text = source_text if source_text is not None else spdoc.text
+        if cooccurrence:
+            found += cooccurrence_candidates(spdoc, text, doc_id, found, self)
+        if fill:
+            found += filled_candidates(spdoc, found, self)
+        return found
+
+    def _rule_claims(self, spdoc: Doc, doc_id: str, source_text: str | None, published: str | None,
+                     time_limit: float | None) -> list[Claim]:
         deadline = None if time_limit is None else time.monotonic() + time_limit
         spdoc_text = spdoc.text
         text = source_text if source_text is not None else spdoc_text
@@ -586,14 +607,7 @@ class Extractor:
                 for claim in self._denials(sent, number, by_sentence, ctx, text):
                     claims.setdefault(claim.key(), claim)
             ctx.observe_sentence(sent)
-        found = _drop_subsumed(_complete_bare(self._of_the_day(list(claims.values()), published)))
-        if self.model is None:
-            return found
-        if self.model.cooccurrence:
-            found += cooccurrence_candidates(spdoc, text, doc_id, found, self)
-        if self.model.info.get("fill"):
-            found += filled_candidates(spdoc, found, self)
-        return self.model.apply(found, spdoc, self)
+        return _drop_subsumed(_complete_bare(self._of_the_day(list(claims.values()), published)))
 
     def _of_the_day(self, claims: list[Claim], published: str | None) -> list[Claim]:
         """States as they were when the document was written: Russia in 1987 is the Soviet Union."""
@@ -748,9 +762,9 @@ LANGUAGES = ("en",)  # what the pipeline reads; other documents are passed over,
 class ExtractionLimit(Exception):
     """A document exceeded a bound on extraction (size or time); it names the document."""
 
-    def __init__(self, doc_id: str, message: str, source: str | None = None):
+    def __init__(self, doc_id: str, message: str):
         super().__init__(f"document {doc_id}: {message}")
-        self.doc_id, self.message, self.source = doc_id, message, source
+        self.doc_id, self.message = doc_id, message
 
     def problem(self, doc: Document) -> InputProblem:
         return InputProblem(doc.source_path or doc.id, f"document {doc.id}: {self.message}")

@@ -62,10 +62,14 @@ class Document:
             if isinstance(value, str):
                 value, n = valid_unicode(value)
                 if n:
-                    replaced += n if f.name in ("text", "title") else 0
+                    if f.name in ("text", "title"):
+                        replaced += n
                     setattr(self, f.name, value)
-        if any(valid_unicode(span.text)[1] for span in self.removed):
-            self.removed = [replace(span, text=valid_unicode(span.text)[0]) for span in self.removed]
+        removed = []
+        for span in self.removed:
+            text, n = valid_unicode(span.text)
+            removed.append(replace(span, text=text) if n else span)
+        self.removed = removed
         if replaced:
             self.notices.append(f"{replaced} unpaired surrogate code point{'s' if replaced > 1 else ''} "
                                 "(invalid Unicode) replaced with U+FFFD")

@@ -116,7 +116,7 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
             try:
                 yield read_html(body, path, url=uri, id=uri or f"{path}#{count}", on_problem=noted)
             except InputProblem as problem:
-                on_problem(InputProblem(path, f"record {count} ({uri}): {problem.message}"))
+                noted(problem)
     except InputProblem:
         raise
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
