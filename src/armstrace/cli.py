@@ -125,6 +125,15 @@ confidence_option = click.option(
     help="Only claims at least this likely to be right (the model's calibrated probability).")
 
 
+processes_option = click.option(
+    "--processes", "-p", type=click.IntRange(1, 256), default=1, show_default=True,
+    help="Worker processes for extraction (one per core helps; output order is kept).")
+prefilter_option = click.option(
+    "--prefilter/--no-prefilter", default=True, show_default=True,
+    help="Skip parsing documents that cannot hold a claim (same claims, far faster on general news).")
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar, only the summary.")
+
+
 def _model(model: str | None):
     from .extract.pipeline import SHIPPED, load_model
 
@@ -143,12 +152,17 @@ def _model(model: str | None):
 @field_option
 @model_option
 @confidence_option
-def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: str | None, min_confidence: float) -> None:
+@processes_option
+@prefilter_option
+@quiet_option
+def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: str | None, min_confidence: float,
+            processes: int, prefilter: bool, quiet: bool) -> None:
     """Find the arms-transfer claims in documents; one claim a line in JSONL."""
     from collections import Counter
 
-    from .extract import extract_documents, passed_over
-    from .pipeline import not_processed_text
+    from .extract import passed_over
+    from .pipeline import extract_safely, not_processed_text
+    from .progress import Progress, count_documents
 
     reader = Reader(_fieldmap(fields), on_problem=_report)
     writer = Writer(click.get_text_stream("stdout"), fmt, CLAIM_COLUMNS)
@@ -161,14 +175,17 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: s
             count += 1
             yield doc
 
-    for doc, claims in extract_documents(counted(), on_problem=reader.problem, model=_model(model),
-                                         min_confidence=min_confidence):
-        reason = passed_over(doc)
-        if reason:
-            unread[reason] += 1
-            reader.problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason})"))
-        for claim in claims:
-            writer.write(claim.to_dict())
+    model = _model(model)
+    total = None if quiet else count_documents(inputs)
+    with Progress("extracting", total, quiet=quiet) as progress:
+        for doc, claims in extract_safely(counted(), reader.problem, model, min_confidence, prefilter, processes):
+            reason = passed_over(doc)
+            if reason:
+                unread[reason] += 1
+                reader.problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason})"))
+            for claim in claims:
+                writer.write(claim.to_dict())
+            progress.advance(claims=len(claims))
     writer.close()
     if unread:
         click.echo(f"armstrace: {count} documents read{not_processed_text(unread)}", err=True)
@@ -279,31 +296,103 @@ def _filters(kwargs: dict):
 @inputs_argument
 @db_option
 @field_option
-@click.option("--quiet", "-q", is_flag=True, help="No progress line, only the summary.")
+@quiet_option
 @model_option
 @confidence_option
+@processes_option
+@prefilter_option
 def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], quiet: bool, model: str | None,
-           min_confidence: float) -> None:
+           min_confidence: float, processes: int, prefilter: bool) -> None:
     """Read, extract and store documents in the register (idempotent; resumes after a stop)."""
     from .pipeline import ingest as run_ingest
+    from .progress import Progress, count_documents
 
     store = _open_store(db)
-    stderr = click.get_text_stream("stderr")
-    live = not quiet and stderr.isatty()
+    model = _model(model)
+    total = None if quiet else count_documents(inputs)
+    with Progress("ingesting", total, quiet=quiet) as progress:
+        claims_before = 0
 
-    def progress(_doc, _outcome, summary) -> None:
-        if live:
-            stderr.write(f"\r{summary.documents} documents, {summary.claims} claims ...")
-            stderr.flush()
+        def advance(_doc, _outcome, summary) -> None:
+            nonlocal claims_before
+            progress.advance(claims=summary.claims - claims_before)
+            claims_before = summary.claims
 
-    summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=progress,
-                         model=_model(model), min_confidence=min_confidence)
-    if live:
-        stderr.write("\r")
+        summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=advance,
+                             model=model, min_confidence=min_confidence, processes=processes, prefilter=prefilter)
     click.echo(f"armstrace: {summary.line()}", err=True)
     store.close()
     if summary.skipped:
         sys.exit(EXIT_SKIPPED if summary.documents else EXIT_NOTHING)
+
+
+@main.command()
+@inputs_argument
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for the Parquet partitions.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="A running Dask scheduler (tcp://host:8786); default: a local cluster of --workers processes.")
+@click.option("--workers", type=click.IntRange(1, 512), default=2, show_default=True,
+              help="Worker processes of the local cluster.")
+@click.option("--chunk", type=click.IntRange(1), default=None, help="JSON Lines records a partition (default 2000).")
+@field_option
+@model_option
+@confidence_option
+@prefilter_option
+@quiet_option
+def batch(inputs: tuple[str, ...], out: str, scheduler: str | None, workers: int, chunk: int | None,
+          fields: tuple[str, ...], model: str | None, min_confidence: float, prefilter: bool, quiet: bool) -> None:
+    """Extract on a Dask cluster: documents and claims as Parquet partitions under --out
+    (a rerun skips finished partitions; `armstrace load` stores them)."""
+    from .batch import CHUNK, BatchError, plan, run_batch
+    from .progress import Progress
+
+    try:
+        parts = plan(inputs, chunk or CHUNK)
+    except BatchError as err:
+        raise click.ClickException(str(err)) from None
+    known = [p.documents for p in parts]
+    total = None if None in known else sum(known)
+    with Progress("batch", total, quiet=quiet) as progress:
+        def done(result, part) -> None:
+            for problem in result.problems:
+                click.echo(f"armstrace: {problem}", err=True)
+            if result.error:
+                click.echo(f"armstrace: partition {result.name} ({part.path}) failed after retries: {result.error}",
+                           err=True)
+            progress.advance(part.documents or result.documents, result.claims)
+
+        try:
+            report = run_batch(inputs, out, scheduler=scheduler, workers=workers, chunk=chunk or CHUNK,
+                               model=_model(model), min_confidence=min_confidence, prefilter=prefilter,
+                               fieldmap=_fieldmap(fields), on_result=done)
+        except BatchError as err:
+            raise click.ClickException(str(err)) from None
+    click.echo(f"armstrace: {report.line()}", err=True)
+    if report.failed:
+        click.echo(f"armstrace: {len(report.failed)} partitions failed; run the same command again to retry them",
+                   err=True)
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@db_option
+@quiet_option
+def load(folder: str, db: str | None, quiet: bool) -> None:
+    """Store the Parquet partitions `armstrace batch` wrote in the register (idempotent)."""
+    from .batch import BatchError, load as run_load, partitions_in
+    from .progress import Progress
+
+    try:
+        markers = partitions_in(folder)
+    except BatchError as err:
+        raise click.ClickException(str(err)) from None
+    store = _open_store(db)
+    total = sum(m.get("documents", 0) for _name, m in markers)
+    with Progress("loading", total, quiet=quiet) as progress:
+        report = run_load(folder, store, on_documents=lambda docs, claims: progress.advance(docs, claims))
+    click.echo(f"armstrace: {report.line()}", err=True)
+    store.close()
 
 
 STORED_CLAIM_COLUMNS = ("id", "date", "supplier", "recipient", "category", "status", "designation", "item",

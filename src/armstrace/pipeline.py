@@ -33,11 +33,12 @@ class IngestSummary:
 def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None,
            on_problem: Callable[[InputProblem], None] | None = None,
            on_document: Callable[[Document, str, IngestSummary], None] | None = None,
-           model=SHIPPED, min_confidence: float = 0.0) -> IngestSummary:
+           model=SHIPPED, min_confidence: float = 0.0, processes: int = 1, prefilter: bool = True) -> IngestSummary:
     """Read, extract and store every input; returns what happened. `model` is the claim model
-    (a path, SHIPPED or RULES); claims under `min_confidence` are not stored."""
+    (a path, SHIPPED or RULES); claims under `min_confidence` are not stored; `processes` > 1
+    extracts in that many worker processes (the store is written by this one)."""
     return _ingest(lambda reader: reader.read(inputs), store, fieldmap, on_problem, on_document,
-                   model, min_confidence)
+                   model, min_confidence, processes, prefilter)
 
 
 def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, fieldmap: FieldMap | None = None,
@@ -51,7 +52,8 @@ def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, f
 def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap: FieldMap | None,
             on_problem: Callable[[InputProblem], None] | None,
             on_document: Callable[[Document, str, IngestSummary], None] | None,
-            model=SHIPPED, min_confidence: float = 0.0) -> IngestSummary:
+            model=SHIPPED, min_confidence: float = 0.0, processes: int = 1,
+            prefilter: bool = True) -> IngestSummary:
     summary = IngestSummary()
 
     def problem(p: InputProblem) -> None:
@@ -70,7 +72,7 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
                 continue
             yield doc
 
-    for doc, claims in extract_safely(needing_work(), problem, model, min_confidence):
+    for doc, claims in extract_safely(needing_work(), problem, model, min_confidence, prefilter, processes):
         records = [claim.to_dict() for claim in claims]
         reason = passed_over(doc)
         outcome = store.add(doc, records, not_processed=reason)
@@ -92,19 +94,27 @@ BATCH = 32
 
 
 def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem], None], model=SHIPPED,
-                   min_confidence: float = 0.0):
+                   min_confidence: float = 0.0, prefilter: bool = True, processes: int = 1):
     """`extract_documents` in batches; a document that makes extraction fail is reported
-    (named by its source and id) and skipped, and the rest of the batch goes on."""
+    (named by its source and id) and skipped, and the rest of the batch goes on. With
+    `processes` > 1 the batches are extracted in that many worker processes (`parallel.py`);
+    documents come out in input order either way."""
     from itertools import islice
 
     from .extract import ExtractionLimit, extract_document, extract_documents
 
+    if processes > 1:
+        from .parallel import extract_in_processes
+
+        yield from extract_in_processes(docs, on_problem, processes, model=model, min_confidence=min_confidence,
+                                        prefilter=prefilter)
+        return
     docs = iter(docs)
     while batch := list(islice(docs, BATCH)):
         problems: list[InputProblem] = []
         try:
             done = list(extract_documents(batch, on_problem=problems.append, model=model,
-                                          min_confidence=min_confidence))
+                                          min_confidence=min_confidence, prefilter=prefilter))
         except Exception:  # find the culprit: one document at a time
             pass
         else:
@@ -114,7 +124,7 @@ def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem]
             continue
         for doc in batch:
             try:
-                claims = extract_document(doc, model=model, min_confidence=min_confidence)
+                claims = extract_document(doc, model=model, min_confidence=min_confidence, prefilter=prefilter)
             except ExtractionLimit as err:
                 on_problem(err.problem(doc))
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import logging
 import os
 import sys
@@ -113,6 +114,21 @@ class Reader:
         """Documents of content held in memory (an upload), read as format `fmt` (else sniffed);
         `name` stands for the file: a one-document format's id, the prefix of records' ids."""
         yield from self._noticed(self._guarded(lambda n: self._read_bytes(data, n, fmt), name))
+
+    def read_jsonl_lines(self, path: str, start: int, stop: int | None) -> Iterator[Document]:
+        """The records on lines `start` + 1 to `stop` of a JSON Lines file (a partition of
+        `armstrace batch`), numbered (and so named, when they carry no id) as when the whole
+        file is read."""
+        def reader(name: str) -> Iterator[Document]:
+            with open(name, "rb") as stream:
+                head = stream.read(4)
+                stream.seek(0)
+                encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+                text_stream = io.TextIOWrapper(stream, encoding=encoding, errors="replace")
+                yield from read_jsonl(itertools.islice(text_stream, start, stop), name, self.fieldmap, self.problem,
+                                      first_line=start + 1)
+
+        yield from self._noticed(self._guarded(reader, path))
 
     def _noticed(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:

@@ -68,9 +68,10 @@ def document_from_record(record: object, path: str, line: int | None, fieldmap: 
 
 
 def read_jsonl(lines: Iterator[str], path: str, fieldmap: FieldMap,
-               on_problem: Callable[[InputProblem], None]) -> Iterator[Document]:
-    """One document per line; a bad line is reported and skipped."""
-    for number, line in enumerate(lines, 1):
+               on_problem: Callable[[InputProblem], None], first_line: int = 1) -> Iterator[Document]:
+    """One document per line; a bad line is reported and skipped. `first_line` is the number
+    of the first of `lines` in the file (a part of a file is read with the file's numbers)."""
+    for number, line in enumerate(lines, first_line):
         if not line.strip():
             continue
         try:

@@ -58,9 +58,36 @@ def get_nlp() -> Language:
     gaz = load_gazetteer()
     if not gaz.weak_weapon_names:
         gaz.mark_weak_weapon_names(english_words(nlp))
-    with nlp.select_pipes(enable=[]):
-        ruler.add_patterns(build_patterns(gaz))
+    add_phrase_patterns(ruler, build_patterns(gaz))
     return nlp
+
+
+PATTERN_CHUNK = 2000
+
+
+class _PatternText(str):
+    """A phrase pattern kept as its text (``EntityRuler.patterns`` reads ``.text``)."""
+
+    @property
+    def text(self) -> str:
+        return str(self)
+
+
+def add_phrase_patterns(ruler, patterns: list[dict]) -> None:
+    """Add phrase patterns to an `EntityRuler` without keeping a `Doc` for each: the ruler
+    stores every pattern Doc (some 7 kB each, tens of thousands here: over 200 MB of the
+    pipeline's memory) though its matcher no longer needs them. Patterns go in a chunk at a
+    time and only their text is kept, so `patterns` and `len` still answer."""
+    from collections import defaultdict
+
+    kept: defaultdict[str, list] = defaultdict(list)
+    with ruler.nlp.select_pipes(enable=[]):
+        for start in range(0, len(patterns), PATTERN_CHUNK):
+            ruler.add_patterns(patterns[start:start + PATTERN_CHUNK])
+            for label, docs in ruler.phrase_patterns.items():
+                kept[label].extend(_PatternText(d.text) for d in docs)
+            ruler.phrase_patterns = defaultdict(list)
+    ruler.phrase_patterns = kept
 
 
 def english_words(nlp: Language) -> set[str]:

@@ -9,11 +9,12 @@ built once per document (and cached on it), then each lookup costs only what it 
 from __future__ import annotations
 
 from bisect import bisect_left
-from weakref import WeakKeyDictionary
 
 from spacy.tokens import Doc, Span, Token
 
-_INDEX: WeakKeyDictionary[Doc, "EntityIndex"] = WeakKeyDictionary()
+# The index of the document read last. Not a WeakKeyDictionary: the index's spans hold their
+# document, so a weak key would never die and every parsed document would stay in memory.
+_LAST: tuple[Doc | None, "EntityIndex | None"] = (None, None)
 
 
 class EntityIndex:
@@ -39,11 +40,14 @@ class EntityIndex:
 
 
 def entity_index(doc: Doc) -> EntityIndex:
-    """The document's entity index, built on first use and kept while the document lives.
-    Read it after the pipeline has set the entities (the extractor never changes them)."""
-    index = _INDEX.get(doc)
-    if index is None:
-        index = _INDEX[doc] = EntityIndex(doc)
+    """The document's entity index, built on first use and kept until another document's is
+    asked for (extraction reads one document at a time). Read it after the pipeline has set
+    the entities (the extractor never changes them)."""
+    global _LAST
+    last_doc, index = _LAST
+    if last_doc is not doc or index is None:
+        index = EntityIndex(doc)
+        _LAST = (doc, index)
     return index
 
 

@@ -100,6 +100,25 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
+    def add_many(self, items: Iterable[tuple[Document, Iterable[dict], str | None]]) -> list[str]:
+        """Store many (document, claims, not_processed) in one transaction (bulk loading):
+        the same rows, facts and outcomes as `add` one at a time, in order. If the transaction
+        fails (another writer got there first, a lock), each document is added on its own."""
+        items = [(doc, list(claims), reason) for doc, claims, reason in items]
+        try:
+            outcomes = []
+            with self.WriteSession.begin() as session:
+                index = self._near_duplicates(session)
+                for doc, claims, reason in items:
+                    self._pending = None
+                    outcomes.append(self._add(session, doc, claims, reason))
+                    if self._pending is not None:  # later documents of the batch may copy this one
+                        index.add(*self._pending)
+            return outcomes
+        except (IntegrityError, OperationalError):
+            self._index = None  # it may name rows that were rolled back: rebuilt from the table
+            return [self.add(doc, claims, reason) for doc, claims, reason in items]
+
     def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None) -> str:
         content_hash = doc.content_hash
         index = self._near_duplicates(session)

@@ -1,0 +1,355 @@
+"""`armstrace batch`: the pipeline on a Dask cluster, documents and claims as Parquet;
+`armstrace load`: those Parquet files into the register.
+
+    from armstrace.batch import run_batch, load
+    report = run_batch(["news/2024.jsonl", "crawl/"], "out/", workers=2)   # a LocalCluster
+    report = run_batch(paths, "out/", scheduler="tcp://10.0.0.5:8786")     # a running cluster
+    load("out/", Store("sqlite:///register.db"))
+
+The inputs are split into **partitions**: a JSON Lines file into runs of `chunk` lines (the
+records keep the ids and line numbers they have when the whole file is read), every other
+file (text, HTML, WARC, feed) is one partition. Each partition is one task: read, extract
+(the same `extract_safely` as `ingest`), then write ``documents/<part>.parquet`` and
+``claims/<part>.parquet`` and last a marker ``done/<part>.json`` (counts, problems, the
+input's size and time). Files are written under a temporary name and renamed, so a stopped
+run leaves no half file; a rerun skips every partition whose marker matches its input. A
+failing task is retried (`retries`); a partition that still fails is reported by name with
+its error, and no marker is written, so the next run tries it again.
+
+The Parquet files are plain tables (DuckDB: ``select * from 'out/claims/*.parquet'``; pandas:
+``pd.read_parquet('out/claims')``). `load` stores them with `Store.add_many`: the same rows
+and facts as `ingest` of the same inputs, many documents a transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .extract.pipeline import SHIPPED, passed_over
+from .ingest import NOT_ARTICLES, Document, FieldMap, InputProblem, Reader, format_of
+from .ingest.document import RemovedSpan
+
+CHUNK = 2000  # JSON Lines records a partition
+RETRIES = 2
+LOAD_BATCH = 500  # documents a transaction in `load`
+
+DOCUMENT_COLUMNS = ("id", "title", "text", "url", "published", "publisher", "syndicated_from", "language",
+                    "source_path", "content_hash", "not_processed", "removed")
+CLAIM_COLUMNS = ("doc", "supplier", "recipient", "category", "status", "designation", "item", "attribution", "time",
+                 "quantity", "purpose", "evidence", "start", "end", "confidence", "rule")
+
+
+class BatchError(Exception):
+    """The batch cannot start: no inputs, an input that cannot be split, a bad output folder."""
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A piece of the input: lines [start, stop) of a JSON Lines file, or a whole file."""
+
+    path: str
+    start: int = 0
+    stop: int | None = None
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def name(self) -> str:
+        """A stable file name for the partition: the input's name, its line range and a hash."""
+        stem = Path(self.path).name.replace(".", "_")[:60]
+        span = f"{self.start}-{self.stop}" if self.stop is not None else "all"
+        digest = hashlib.sha256(f"{os.path.abspath(self.path)}:{self.start}:{self.stop}".encode()).hexdigest()[:10]
+        return f"{stem}.{span}.{digest}"
+
+    @property
+    def fingerprint(self) -> str:
+        """What must match for a finished partition to count as done: the input's size and time."""
+        return f"{self.size}:{self.mtime_ns}"
+
+    @property
+    def documents(self) -> int | None:
+        """How many records the partition holds, when known (line ranges)."""
+        return None if self.stop is None else self.stop - self.start
+
+
+@dataclass
+class PartitionResult:
+    name: str
+    path: str
+    documents: int = 0
+    claims: int = 0
+    not_processed: int = 0
+    problems: list[str] = field(default_factory=list)
+    skipped: int = 0  # inputs or records left out (reported in `problems`)
+    error: str | None = None  # the partition failed: nothing of it written
+
+
+@dataclass
+class BatchReport:
+    partitions: int = 0
+    done_before: int = 0  # skipped: finished by an earlier run
+    results: list[PartitionResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[PartitionResult]:
+        return [r for r in self.results if r.error]
+
+    def line(self) -> str:
+        ok = [r for r in self.results if not r.error]
+        return (f"partitions: {self.partitions} ({len(ok)} done now, {self.done_before} done before, "
+                f"{len(self.failed)} failed); documents: {sum(r.documents for r in ok)}, "
+                f"claims: {sum(r.claims for r in ok)}, skipped: {sum(r.skipped for r in ok)}")
+
+
+# -- planning ------------------------------------------------------------------------------
+
+def _files(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
+    for item in inputs:
+        path = os.fspath(item)
+        if path == "-":
+            raise BatchError("batch reads files, not standard input: save it to a file first")
+        if os.path.isdir(path):
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or format_of(name) is None or name.lower().startswith(NOT_ARTICLES):
+                        continue
+                    yield os.path.join(folder, name)
+        elif os.path.isfile(path):
+            yield path
+        else:
+            raise BatchError(f"{path}: no such file or directory")
+
+
+def plan(inputs: Iterable[str | os.PathLike], chunk: int = CHUNK) -> list[Partition]:
+    """The partitions of `inputs`, in input order."""
+    parts: list[Partition] = []
+    for path in _files(inputs):
+        stat = os.stat(path)
+        if format_of(path) == "jsonl" and not path.lower().endswith(".gz"):
+            with open(path, "rb") as handle:
+                lines = sum(1 for _ in handle)
+            for start in range(0, max(lines, 1), chunk):
+                parts.append(Partition(path, start, min(start + chunk, lines), stat.st_size, stat.st_mtime_ns))
+        else:
+            parts.append(Partition(path, 0, None, stat.st_size, stat.st_mtime_ns))
+    if not parts:
+        raise BatchError("no inputs to read")
+    return parts
+
+
+def _marker(out: Path, part: Partition) -> Path:
+    return out / "done" / f"{part.name}.json"
+
+
+def finished(out: Path, part: Partition) -> bool:
+    marker = _marker(out, part)
+    try:
+        return json.loads(marker.read_text(encoding="utf-8")).get("fingerprint") == part.fingerprint
+    except (OSError, ValueError):
+        return False
+
+
+# -- one partition (runs on a worker) ------------------------------------------------------
+
+def _document_row(doc: Document, reason: str | None) -> dict:
+    return {"id": doc.id, "title": doc.title, "text": doc.text, "url": doc.url, "published": doc.published,
+            "publisher": doc.publisher, "syndicated_from": doc.syndicated_from, "language": doc.language,
+            "source_path": doc.source_path, "content_hash": doc.content_hash, "not_processed": reason,
+            "removed": [asdict(r) for r in doc.removed]}
+
+
+def _write_parquet(rows: list[dict], columns: tuple[str, ...], schema, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    pq.write_table(table.select(list(columns)), partial)
+    os.replace(partial, path)
+
+
+def _schemas():
+    import pyarrow as pa
+
+    text = pa.string()
+    documents = pa.schema([("id", text), ("title", text), ("text", text), ("url", text), ("published", text),
+                           ("publisher", text), ("syndicated_from", text), ("language", text),
+                           ("source_path", text), ("content_hash", text), ("not_processed", text),
+                           ("removed", pa.list_(pa.struct([("kind", text), ("start", pa.int64()),
+                                                           ("end", pa.int64()), ("text", text)])))])
+    claims = pa.schema([("doc", text), ("supplier", text), ("recipient", text), ("category", text),
+                        ("status", text), ("designation", text), ("item", text), ("attribution", pa.list_(text)),
+                        ("time", text), ("quantity", text), ("purpose", text), ("evidence", text),
+                        ("start", pa.int64()), ("end", pa.int64()), ("confidence", pa.float64()), ("rule", text)])
+    return documents, claims
+
+
+def run_partition(part: Partition, out: str, model=SHIPPED, min_confidence: float = 0.0, prefilter: bool = True,
+                  fieldmap: FieldMap | None = None, order: int = 0) -> PartitionResult:
+    """Read, extract and write one partition; the marker last (with `order`, the partition's
+    place in the input, which `load` follows). Raises on failure (the scheduler retries)."""
+    from .pipeline import extract_safely
+
+    folder = Path(out)
+    problems: list[InputProblem] = []
+    reader = Reader(fieldmap, on_problem=problems.append)
+    docs = reader.read_jsonl_lines(part.path, part.start, part.stop) if part.stop is not None \
+        else reader.read([part.path])
+    result = PartitionResult(part.name, part.path)
+    document_rows, claim_rows = [], []
+    for doc, claims in extract_safely(docs, reader.problem, model, min_confidence, prefilter):
+        reason = passed_over(doc)
+        result.not_processed += bool(reason)
+        document_rows.append(_document_row(doc, reason))
+        for claim in claims:
+            row = claim.to_dict()
+            for key in ("time", "quantity", "purpose", "rule"):
+                row[key] = None if row[key] is None else str(row[key])
+            claim_rows.append(row)
+    result.documents, result.claims = len(document_rows), len(claim_rows)
+    result.problems = [str(p) for p in problems]
+    result.skipped = sum(p.skipped for p in problems)
+    documents_schema, claims_schema = _schemas()
+    _write_parquet(document_rows, DOCUMENT_COLUMNS, documents_schema, folder / "documents" / f"{part.name}.parquet")
+    _write_parquet(claim_rows, CLAIM_COLUMNS, claims_schema, folder / "claims" / f"{part.name}.parquet")
+    marker = _marker(folder, part)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    partial = marker.with_name(marker.name + ".partial")
+    partial.write_text(json.dumps({**asdict(result), "fingerprint": part.fingerprint, "start": part.start,
+                                   "stop": part.stop, "order": order}, indent=1), encoding="utf-8")
+    os.replace(partial, marker)
+    return result
+
+
+# -- the run -------------------------------------------------------------------------------
+
+def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, scheduler: str | None = None,
+              workers: int = 2, chunk: int = CHUNK, model=SHIPPED, min_confidence: float = 0.0,
+              prefilter: bool = True, fieldmap: FieldMap | None = None, retries: int = RETRIES,
+              on_result: Callable[[PartitionResult, Partition], None] | None = None) -> BatchReport:
+    """Run every unfinished partition of `inputs` on Dask (`scheduler` address, else a
+    LocalCluster of `workers` single-threaded processes) and write them under `out`."""
+    from distributed import Client, LocalCluster, as_completed
+
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise BatchError(f"{folder}: exists and is not a directory")
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = plan(inputs, chunk)
+    report = BatchReport(partitions=len(parts))
+    todo = [p for p in parts if not finished(folder, p)]
+    report.done_before = len(parts) - len(todo)
+    if not todo:
+        return report
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=50)
+    client = Client(scheduler or cluster)
+    try:
+        order = {part.name: n for n, part in enumerate(parts)}
+        futures = {client.submit(run_partition, part, str(folder.resolve()), model, min_confidence, prefilter,
+                                 fieldmap, order[part.name], retries=retries, pure=False,
+                                 key=f"armstrace-{part.name}"): part
+                   for part in todo}
+        for future in as_completed(futures):
+            part = futures[future]
+            try:
+                result = future.result()
+            except Exception as err:  # after its retries: reported, never dropped silently
+                result = PartitionResult(part.name, part.path, error=f"{type(err).__name__}: {err}")
+            report.results.append(result)
+            if on_result:
+                on_result(result, part)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    position = {p.name: n for n, p in enumerate(parts)}
+    report.results.sort(key=lambda r: position[r.name])
+    return report
+
+
+# -- load ----------------------------------------------------------------------------------
+
+@dataclass
+class LoadReport:
+    partitions: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    claims: int = 0
+    facts: int = 0
+
+    @property
+    def documents(self) -> int:
+        return sum(self.outcomes.values())
+
+    def line(self) -> str:
+        o = self.outcomes
+        return (f"partitions: {self.partitions}; documents: {o.get('new', 0)} new, {o.get('updated', 0)} updated, "
+                f"{o.get('unchanged', 0)} unchanged, {o.get('duplicate', 0)} duplicate; claims stored: {self.claims}; "
+                f"facts in the register: {self.facts}")
+
+
+def partitions_in(out: str | os.PathLike) -> list[tuple[str, dict]]:
+    """The finished partitions under `out` (name, marker), in the order of their inputs."""
+    folder = Path(out)
+    if not (folder / "done").is_dir():
+        raise BatchError(f"{folder}: no finished partitions here (is it the --out of `armstrace batch`?)")
+    found = []
+    for marker in sorted((folder / "done").glob("*.json")):
+        data = json.loads(marker.read_text(encoding="utf-8"))
+        found.append((marker.stem, data))
+    found.sort(key=lambda item: (item[1].get("order", 0), item[1].get("path", ""), item[1].get("start") or 0))
+    return found
+
+
+def _documents_of(folder: Path, name: str) -> Iterator[tuple[Document, list[dict], str | None]]:
+    import pyarrow.parquet as pq
+
+    claims: dict[str, list[dict]] = {}
+    for row in pq.read_table(folder / "claims" / f"{name}.parquet").to_pylist():
+        claims.setdefault(row["doc"], []).append(row)
+    for row in pq.read_table(folder / "documents" / f"{name}.parquet").to_pylist():
+        doc = Document(id=row["id"], text=row["text"] or "", title=row["title"], url=row["url"],
+                       published=row["published"], publisher=row["publisher"],
+                       syndicated_from=row["syndicated_from"], language=row["language"],
+                       source_path=row["source_path"],
+                       removed=[RemovedSpan(**r) for r in row["removed"] or []])
+        yield doc, claims.get(row["id"], []), row["not_processed"]
+
+
+def load(out: str | os.PathLike, store, *, batch: int = LOAD_BATCH,
+         on_documents: Callable[[int, int], None] | None = None) -> LoadReport:
+    """Store every finished partition under `out` (idempotent: a document stored before with
+    the same text is left as it is)."""
+    folder = Path(out)
+    report = LoadReport()
+    for name, _marker_data in partitions_in(folder):
+        report.partitions += 1
+        pending: list = []
+
+        def flush() -> None:
+            outcomes = store.add_many(pending)
+            for (_doc, claims, _reason), outcome in zip(pending, outcomes):
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                if outcome != "unchanged":
+                    report.claims += len(claims)
+            if on_documents:
+                on_documents(len(pending), sum(len(c) for _d, c, _r in pending))
+            pending.clear()
+
+        for item in _documents_of(folder, name):
+            pending.append(item)
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+    report.facts = store.counts()["facts"]
+    return report
