@@ -1,6 +1,7 @@
 """Throughput: bare spaCy against `armstrace extract`, on the Reuters stream and on the pool.
 
-    python benchmarks/throughput.py [--limit N] [--processes 1,2] [--only nlp,extract]
+    python benchmarks/throughput.py [--limit N] [--processes 1,2] [--corpora stream,pool]
+                                    [--workers 1,2] [--pg ADMIN_URL] [--no-prefilter-on stream,pool]
 
 In one run on one machine, for each corpus (`../shared/corpus/stream/reuters21578.jsonl`,
 19,043 stories of 1987, few about arms; `../shared/corpus/pool/docs.jsonl`, 544 documents,
@@ -10,7 +11,11 @@ arms-dense):
    size 32), in a process of its own; the time excludes loading the model.
 2. **armstrace extract**: the command end to end (`armstrace extract FILE -q`, output to
    /dev/null), start-up and model loading included; with each `--processes` value, and once
-   `--no-prefilter` (one process) to show what the prefilter buys.
+   `--no-prefilter` (one process) to show what the prefilter buys (`--no-prefilter-on`).
+3. **armstrace batch** on a Dask LocalCluster with each `--workers` value (start-up of the
+   cluster and its workers included), then **armstrace load** of its Parquet output into a
+   new SQLite file and, with `--pg` (an admin URL; `scripts/test-env.sh` sets
+   $ARMSTRACE_TEST_PG_URL), into a new PostgreSQL database.
 
 Prints documents/s, tokens/s (spaCy tokens of the input), peak RSS (the largest process)
 and each run's speed as a multiple of bare spaCy's. Not a test: figures for
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,14 +66,33 @@ def measured(command: list[str]) -> tuple[float, int, str]:
     return result["seconds"], result["rss"], result["out"]
 
 
+def fresh_pg(admin_url: str, name: str) -> str:
+    """A new, empty PostgreSQL database (dropped first if a previous run left it)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="first N documents of each corpus (0: all)")
     parser.add_argument("--processes", default="1,2", help="comma-separated --processes values for extract")
     parser.add_argument("--corpora", default="stream,pool")
+    parser.add_argument("--workers", default="1,2", help="comma-separated --workers values for batch ('' for none)")
+    parser.add_argument("--no-prefilter-on", default="pool", help="corpora to also extract without the prefilter")
+    parser.add_argument("--pg", default=os.environ.get("ARMSTRACE_TEST_PG_URL"),
+                        help="PostgreSQL admin URL for the load figure (default $ARMSTRACE_TEST_PG_URL)")
     args = parser.parse_args()
     armstrace = [sys.executable, "-m", "armstrace"]
     with tempfile.TemporaryDirectory() as folder:
+        empty = Path(folder) / "one.jsonl"
+        empty.write_text(json.dumps({"id": "x", "text": "Wheat prices rose on Tuesday."}) + "\n", encoding="utf-8")
+        startup, _rss, _out = measured([*armstrace, "extract", str(empty), "-q"])
+        print(f"start-up of armstrace extract (one short document): {startup:.1f} s; "
+              "'x bare excl.' leaves it out, as bare spaCy's figure leaves out loading its model")
         for name in args.corpora.split(","):
             source = CORPORA[name]
             if not source.exists():
@@ -83,16 +108,38 @@ def main() -> None:
             documents, tokens = bare["documents"], bare["tokens"]
             bare_rate = documents / bare["seconds"]
             print(f"\n== {name}: {documents:,} documents, {tokens:,} spaCy tokens")
-            print(f"{'run':<40} {'seconds':>8} {'docs/s':>8} {'tokens/s':>9} {'peak RSS':>9} {'x bare':>7}")
+            print(f"{'run':<40} {'seconds':>8} {'docs/s':>8} {'tokens/s':>9} {'peak RSS':>9} {'x bare':>7} "
+                  f"{'x bare excl.':>12}")
             print(f"{'bare en_core_web_sm nlp.pipe':<40} {bare['seconds']:>8.1f} {bare_rate:>8.1f} "
-                  f"{tokens / bare['seconds']:>9,.0f} {rss / 1024:>7.0f}MB {1.0:>7.2f}")
+                  f"{tokens / bare['seconds']:>9,.0f} {rss / 1024:>7.0f}MB {1.0:>7.2f} {1.0:>12.2f}")
             runs = [(f"armstrace extract --processes {p}", ["--processes", p]) for p in args.processes.split(",")]
-            runs.append(("armstrace extract --no-prefilter", ["--no-prefilter"]))
+            if name in args.no_prefilter_on.split(","):
+                runs.append(("armstrace extract --no-prefilter", ["--no-prefilter"]))
             for label, extra in runs:
                 seconds, rss, _out = measured([*armstrace, "extract", str(path), "-q", *extra])
                 rate = documents / seconds
+                excl = documents / max(seconds - startup, 1e-9) / bare_rate
                 print(f"{label:<40} {seconds:>8.1f} {rate:>8.1f} {tokens / seconds:>9,.0f} {rss / 1024:>7.0f}MB "
-                      f"{rate / bare_rate:>7.2f}")
+                      f"{rate / bare_rate:>7.2f} {excl:>12.2f}", flush=True)
+            out = None
+            rates = {}
+            for workers in [w for w in args.workers.split(",") if w]:
+                out = Path(folder) / f"{name}-batch-{workers}"
+                seconds, rss, _out = measured([*armstrace, "batch", str(path), "--out", str(out), "--workers", workers,
+                                               "-q"])
+                rate = rates[workers] = documents / seconds
+                print(f"{f'armstrace batch --workers {workers}':<40} {seconds:>8.1f} {rate:>8.1f} "
+                      f"{tokens / seconds:>9,.0f} {rss / 1024:>7.0f}MB {rate / bare_rate:>7.2f}", flush=True)
+            if "1" in rates and "2" in rates:
+                print(f"batch: 2 workers at {rates['2'] / rates['1']:.2f}x the documents/s of 1")
+            if out is not None:
+                targets = [("SQLite", f"sqlite:///{Path(folder) / f'{name}-load.db'}")]
+                if args.pg:
+                    targets.append(("PostgreSQL", fresh_pg(args.pg, f"armstrace_bench_{name}")))
+                for label, url in targets:
+                    seconds, rss, _out = measured([*armstrace, "load", str(out), "--db", url, "-q"])
+                    print(f"{f'armstrace load into {label}':<40} {seconds:>8.1f} {documents / seconds:>8.1f} "
+                          f"{'':>9} {rss / 1024:>7.0f}MB", flush=True)
 
 
 if __name__ == "__main__":

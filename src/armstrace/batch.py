@@ -33,6 +33,7 @@ from pathlib import Path
 from .extract.pipeline import SHIPPED, passed_over
 from .ingest import NOT_ARTICLES, Document, FieldMap, InputProblem, Reader, format_of
 from .ingest.document import RemovedSpan
+from .pipeline import IngestSummary
 
 CHUNK = 2000  # JSON Lines records a partition
 RETRIES = 2
@@ -280,21 +281,13 @@ def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, sc
 # -- load ----------------------------------------------------------------------------------
 
 @dataclass
-class LoadReport:
-    partitions: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-    claims: int = 0
-    facts: int = 0
+class LoadReport(IngestSummary):
+    """What `load` did: `ingest`'s summary, and how many partitions it read."""
 
-    @property
-    def documents(self) -> int:
-        return sum(self.outcomes.values())
+    partitions: int = 0
 
     def line(self) -> str:
-        o = self.outcomes
-        return (f"partitions: {self.partitions}; documents: {o.get('new', 0)} new, {o.get('updated', 0)} updated, "
-                f"{o.get('unchanged', 0)} unchanged, {o.get('duplicate', 0)} duplicate; claims stored: {self.claims}; "
-                f"facts in the register: {self.facts}")
+        return f"partitions: {self.partitions}; {super().line()}"
 
 
 def partitions_in(out: str | os.PathLike) -> list[tuple[str, dict]]:
@@ -337,8 +330,10 @@ def load(out: str | os.PathLike, store, *, batch: int = LOAD_BATCH,
 
         def flush() -> None:
             outcomes = store.add_many(pending)
-            for (_doc, claims, _reason), outcome in zip(pending, outcomes):
-                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+            for (_doc, claims, reason), outcome in zip(pending, outcomes):
+                report.outcomes[outcome] += 1
+                if reason:
+                    report.not_processed[reason] += 1
                 if outcome != "unchanged":
                     report.claims += len(claims)
             if on_documents:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -72,22 +73,41 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
                 continue
             yield doc
 
+    pending: list[tuple[Document, list[dict], str | None]] = []
+    last_commit = time.monotonic()
+
+    def commit() -> None:
+        nonlocal last_commit
+        outcomes = store.add_many(pending) if len(pending) > 1 else [store.add(*pending[0])]
+        for (doc, records, reason), outcome in zip(pending, outcomes):
+            summary.outcomes[outcome] += 1
+            if reason:
+                summary.not_processed[reason] += 1
+                if on_problem:
+                    on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "
+                                           "kept in the register unread"))
+            if outcome != "unchanged":
+                summary.claims += len(records)
+            if on_document:
+                on_document(doc, outcome, summary)
+        pending.clear()
+        last_commit = time.monotonic()
+
     for doc, claims in extract_safely(needing_work(), problem, model, min_confidence, prefilter, processes):
-        records = [claim.to_dict() for claim in claims]
-        reason = passed_over(doc)
-        outcome = store.add(doc, records, not_processed=reason)
-        summary.outcomes[outcome] += 1
-        if reason:
-            summary.not_processed[reason] += 1
-            if on_problem:
-                on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "
-                                       "kept in the register unread"))
-        if outcome != "unchanged":
-            summary.claims += len(records)
-        if on_document:
-            on_document(doc, outcome, summary)
+        pending.append((doc, [claim.to_dict() for claim in claims], passed_over(doc)))
+        if len(pending) >= COMMIT_DOCUMENTS or time.monotonic() - last_commit >= COMMIT_SECONDS:
+            commit()
+    if pending:
+        commit()
     summary.facts = store.counts()["facts"]
     return summary
+
+
+# Documents are committed in batches (one transaction for up to this many, or what was
+# extracted in this many seconds): a stop loses at most the batch under way, which the next
+# run, skipping what is stored, does again.
+COMMIT_DOCUMENTS = 64
+COMMIT_SECONDS = 2.0
 
 
 BATCH = 32
