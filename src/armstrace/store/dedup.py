@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch (and the scipy it loads) is imported when first used: commands
+    from datasketch import MinHash  # that never store a document start faster
 
 NUM_PERM = 128
 THRESHOLD = 0.8  # estimated Jaccard similarity of word 5-shingles above which two texts are one story
@@ -15,6 +18,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def signature(text: str) -> MinHash:
+    from datasketch import MinHash
+
     words = WORD.findall(text.lower())
     shingles = {" ".join(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
     minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME)
@@ -26,7 +31,9 @@ def to_bytes(minhash: MinHash) -> bytes:
     return np.asarray(minhash.hashvalues, dtype=np.uint64).tobytes()
 
 
-def from_bytes(data: bytes) -> LeanMinHash:
+def from_bytes(data: bytes):
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=1, hashvalues=np.frombuffer(data, dtype=np.uint64), scheme=SCHEME)
 
 
@@ -35,6 +42,8 @@ class NearDuplicateIndex:
 
     def __init__(self, threshold: float = THRESHOLD):
         self.threshold = threshold
+        from datasketch import MinHashLSH
+
         self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.signatures: dict[int, MinHash] = {}
 
