@@ -132,3 +132,38 @@ def test_batch_and_load_commands(inputs, tmp_path):
     assert {json.loads(f)["supplier"] for f in facts} >= {"NOR", "IRN", "KOR", "DEU", "FRA", "ITA"}
     missing = run_cli("load", tmp_path / "nothing-here", "--db", db)
     assert missing.returncode != 0
+
+
+def test_a_warc_is_split_into_record_partitions_that_read_as_the_whole(tmp_path):
+    from armstrace.batch import run_partition
+    from armstrace.ingest import read_inputs
+
+    from .test_hostile_readers import news_warc
+
+    data, _starts = news_warc(7)
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(data)
+    parts = plan([warc], warc_chunk=3)
+    assert [(p.kind, p.start, p.stop) for p in parts] == [("warc", 0, 3), ("warc", 3, 6), ("warc", 6, None)]
+    out = tmp_path / "out"
+    results = [run_partition(p, str(out), order=n) for n, p in enumerate(parts)]
+    assert [r.documents for r in results] == [3, 3, 1] and not any(r.problems for r in results)
+    import pyarrow.parquet as pq
+
+    read = [row["id"] for p in parts for row in pq.read_table(out / "documents" / f"{p.name}.parquet").to_pylist()]
+    assert read == [doc.id for doc in read_inputs([str(warc)])]
+
+
+def test_a_cut_warc_is_reported_by_its_last_partition(tmp_path):
+    from armstrace.batch import run_partition
+
+    from .test_hostile_readers import news_warc
+
+    data, starts = news_warc(5)
+    warc = tmp_path / "cut.warc.gz"
+    warc.write_bytes(data[:starts[4] + 40])  # the fifth record cut inside its gzip member
+    parts = plan([warc], warc_chunk=2)
+    results = [run_partition(p, str(tmp_path / "out"), order=n) for n, p in enumerate(parts)]
+    assert sum(r.documents for r in results) == 4
+    assert any("truncated" in problem for problem in results[-1].problems)
+    assert not any(r.problems for r in results[:-1])

@@ -6,9 +6,11 @@
     report = run_batch(paths, "out/", scheduler="tcp://10.0.0.5:8786")     # a running cluster
     load("out/", Store("sqlite:///register.db"))
 
-The inputs are split into **partitions**: a JSON Lines file into runs of `chunk` lines (the
-records keep the ids and line numbers they have when the whole file is read), every other
-file (text, HTML, WARC, feed) is one partition. Each partition is one task: read, extract
+The inputs are split into **partitions**: a JSON Lines file into runs of `chunk` lines, a
+WARC file into runs of `warc_chunk` records (when its records can be read on their own: an
+uncompressed WARC or one gzip member a record, as crawlers write them); the documents keep
+the ids and numbers they have when the whole file is read. Every other file (text, HTML,
+feed, a WARC in one gzip stream) is one partition. Each partition is one task: read, extract
 (the same `extract_safely` as `ingest`), then write ``documents/<part>.parquet`` and
 ``claims/<part>.parquet`` and last a marker ``done/<part>.json`` (counts, problems, the
 input's size and time). Files are written under a temporary name and renamed, so a stopped
@@ -33,9 +35,11 @@ from pathlib import Path
 from .extract.pipeline import SHIPPED, passed_over
 from .ingest import NOT_ARTICLES, Document, FieldMap, InputProblem, Reader, format_of
 from .ingest.document import RemovedSpan
+from .ingest.warc import record_offsets
 from .pipeline import IngestSummary
 
 CHUNK = 2000  # JSON Lines records a partition
+WARC_CHUNK = 500  # WARC records a partition
 RETRIES = 2
 LOAD_BATCH = 500  # documents a transaction in `load`
 
@@ -51,19 +55,22 @@ class BatchError(Exception):
 
 @dataclass(frozen=True)
 class Partition:
-    """A piece of the input: lines [start, stop) of a JSON Lines file, or a whole file."""
+    """A piece of the input: lines [start, stop) of a JSON Lines file, records [start, stop)
+    of a WARC file (the first at byte `offset`; `stop` None: to the end), or a whole file."""
 
     path: str
     start: int = 0
     stop: int | None = None
     size: int = 0
     mtime_ns: int = 0
+    kind: str = "file"  # "jsonl", "warc" or "file"
+    offset: int = 0
 
     @property
     def name(self) -> str:
-        """A stable file name for the partition: the input's name, its line range and a hash."""
+        """A stable file name for the partition: the input's name, its line or record range and a hash."""
         stem = Path(self.path).name.replace(".", "_")[:60]
-        span = f"{self.start}-{self.stop}" if self.stop is not None else "all"
+        span = "all" if self.kind == "file" else f"{self.start}-{'end' if self.stop is None else self.stop}"
         digest = hashlib.sha256(f"{os.path.abspath(self.path)}:{self.start}:{self.stop}".encode()).hexdigest()[:10]
         return f"{stem}.{span}.{digest}"
 
@@ -74,8 +81,8 @@ class Partition:
 
     @property
     def documents(self) -> int | None:
-        """How many records the partition holds, when known (line ranges)."""
-        return None if self.stop is None else self.stop - self.start
+        """How many documents the partition holds, when known (JSON Lines ranges)."""
+        return self.stop - self.start if self.kind == "jsonl" and self.stop is not None else None
 
 
 @dataclass
@@ -127,16 +134,24 @@ def _files(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
             raise BatchError(f"{path}: no such file or directory")
 
 
-def plan(inputs: Iterable[str | os.PathLike], chunk: int = CHUNK) -> list[Partition]:
-    """The partitions of `inputs`, in input order."""
+def plan(inputs: Iterable[str | os.PathLike], chunk: int = CHUNK, warc_chunk: int = WARC_CHUNK) -> list[Partition]:
+    """The partitions of `inputs`, in input order: `chunk` lines of a JSON Lines file,
+    `warc_chunk` records of a WARC file whose records can be read on their own, else a file."""
     parts: list[Partition] = []
     for path in _files(inputs):
         stat = os.stat(path)
-        if format_of(path) == "jsonl" and not path.lower().endswith(".gz"):
+        fmt = format_of(path)
+        offsets = record_offsets(path) if fmt == "warc" else None
+        if fmt == "jsonl" and not path.lower().endswith(".gz"):
             with open(path, "rb") as handle:
                 lines = sum(1 for _ in handle)
             for start in range(0, max(lines, 1), chunk):
-                parts.append(Partition(path, start, min(start + chunk, lines), stat.st_size, stat.st_mtime_ns))
+                parts.append(Partition(path, start, min(start + chunk, lines), stat.st_size, stat.st_mtime_ns,
+                                       "jsonl"))
+        elif offsets:
+            for start in range(0, len(offsets), warc_chunk):
+                stop = start + warc_chunk if start + warc_chunk < len(offsets) else None  # the last reads to the end
+                parts.append(Partition(path, start, stop, stat.st_size, stat.st_mtime_ns, "warc", offsets[start]))
         else:
             parts.append(Partition(path, 0, None, stat.st_size, stat.st_mtime_ns))
     if not parts:
@@ -201,8 +216,13 @@ def run_partition(part: Partition, out: str, model=SHIPPED, min_confidence: floa
     folder = Path(out)
     problems: list[InputProblem] = []
     reader = Reader(fieldmap, on_problem=problems.append)
-    docs = reader.read_jsonl_lines(part.path, part.start, part.stop) if part.stop is not None \
-        else reader.read([part.path])
+    if part.kind == "jsonl":
+        docs = reader.read_jsonl_lines(part.path, part.start, part.stop)
+    elif part.kind == "warc":
+        docs = reader.read_warc_records(part.path, part.offset, part.start + 1,
+                                        None if part.stop is None else part.stop - part.start)
+    else:
+        docs = reader.read([part.path])
     result = PartitionResult(part.name, part.path)
     document_rows, claim_rows = [], []
     for doc, claims in extract_safely(docs, reader.problem, model, min_confidence, prefilter):
@@ -234,6 +254,7 @@ def run_partition(part: Partition, out: str, model=SHIPPED, min_confidence: floa
 def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, scheduler: str | None = None,
               workers: int = 2, chunk: int = CHUNK, model=SHIPPED, min_confidence: float = 0.0,
               prefilter: bool = True, fieldmap: FieldMap | None = None, retries: int = RETRIES,
+              warc_chunk: int = WARC_CHUNK,
               on_result: Callable[[PartitionResult, Partition], None] | None = None) -> BatchReport:
     """Run every unfinished partition of `inputs` on Dask (`scheduler` address, else a
     LocalCluster of `workers` single-threaded processes) and write them under `out`."""
@@ -243,7 +264,7 @@ def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, sc
     if folder.exists() and not folder.is_dir():
         raise BatchError(f"{folder}: exists and is not a directory")
     folder.mkdir(parents=True, exist_ok=True)
-    parts = plan(inputs, chunk)
+    parts = plan(inputs, chunk, warc_chunk)
     report = BatchReport(partitions=len(parts))
     todo = [p for p in parts if not finished(folder, p)]
     report.done_before = len(parts) - len(todo)

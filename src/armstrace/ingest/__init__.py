@@ -130,6 +130,18 @@ class Reader:
 
         yield from self._noticed(self._guarded(reader, path))
 
+    def read_warc_records(self, path: str, offset: int, first_record: int,
+                          max_records: int | None) -> Iterator[Document]:
+        """Records `first_record` to `first_record + max_records - 1` of a WARC file, the first
+        at byte `offset` (a partition of `armstrace batch`; `warc.record_offsets` finds them);
+        with no `max_records`, to the end of the file and its checks for a cut."""
+        def reader(name: str) -> Iterator[Document]:
+            with open(name, "rb") as stream:
+                stream.seek(offset)
+                yield from read_warc(stream, name, self.problem, first_record, max_records)
+
+        yield from self._noticed(self._guarded(reader, path))
+
     def _noticed(self, docs: Iterable[Document]) -> Iterator[Document]:
         for doc in docs:
             for notice in doc.notices:

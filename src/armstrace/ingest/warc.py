@@ -68,11 +68,16 @@ def _records(n: int) -> str:
     return f"{n} record{'' if n == 1 else 's'}"
 
 
-def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], None]) -> Iterator[Document]:
+def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], None],
+              first_record: int = 1, max_records: int | None = None) -> Iterator[Document]:
     """Read HTML responses; other records (requests, metadata, images, PDFs) are passed over.
 
-    A file cut short is reported after the records before the cut were read."""
-    count = 0  # records begun
+    A file cut short is reported after the records before the cut were read. A part of a
+    file (`armstrace batch`) starts with `stream` at a record's first byte: `first_record` is
+    its number in the file (records without a URI are named by it) and at most `max_records`
+    are read; the checks for a cut end are made only by the part that reads to the end."""
+    count = first_record - 1  # records begun
+    start = 0
     try:
         start = stream.tell()
         gzipped = stream.read(2) == b"\x1f\x8b"
@@ -82,6 +87,8 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
     archive = _Archive(stream)
     try:
         for record in archive:
+            if max_records is not None and count - first_record + 1 >= max_records:
+                return  # the part ends here; the next part reads on
             count += 1
             uri = record.rec_headers.get_header("WARC-Target-URI")
             if record.rec_type is None or record.length is None:
@@ -127,9 +134,31 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
     else:
         failure = None
     cut_member = gzipped and (archive.cut or (failure is not None and archive.inside_member()))
-    if cut_member or (failure is None and _more_after(stream, archive.offset)):
+    if cut_member or (failure is None and _more_after(stream, start + archive.offset)):
         where = "a compressed record" if gzipped else "the headers of a record"
         raise InputProblem(path, f"truncated WARC{'.gz' if gzipped else ''}: the file ends inside {where} "
                                  f"after {_records(count)}; anything after the cut is lost")
     if failure is not None:
         raise InputProblem(path, f"truncated or malformed WARC after {_records(count)} ({failure})")
+
+
+def record_offsets(path: str) -> list[int] | None:
+    """The byte offset of every record of a WARC file, when each can be read from on its own
+    (an uncompressed WARC, or a .warc.gz with a gzip member a record, as crawlers write them);
+    None otherwise (one gzip stream, a damaged file): then the file is read whole."""
+    gzipped = path.lower().endswith(".gz")
+    offsets: list[int] = []
+    try:
+        with open(path, "rb") as stream:
+            archive = ArchiveIterator(stream)
+            for _record in archive:
+                offsets.append(archive.get_record_offset())
+        with open(path, "rb") as stream:
+            magic = b"\x1f\x8b" if gzipped else b"WARC/"
+            for offset in offsets:
+                stream.seek(offset)
+                if stream.read(len(magic)) != magic:
+                    return None
+    except Exception:  # noqa: BLE001 - any failure means: read it whole, the reader reports what is wrong
+        return None
+    return offsets
