@@ -176,6 +176,7 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: s
             yield doc
 
     model = _model(model)
+    quiet = quiet or click.get_text_stream("stdout").isatty()  # claims on the terminal: they show the progress
     total = None if quiet else count_documents(inputs)
     with Progress("extracting", total, quiet=quiet) as progress:
         for doc, claims in extract_safely(counted(), reader.problem, model, min_confidence, prefilter, processes):
