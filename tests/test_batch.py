@@ -167,3 +167,12 @@ def test_a_cut_warc_is_reported_by_its_last_partition(tmp_path):
     assert sum(r.documents for r in results) == 4
     assert any("truncated" in problem for problem in results[-1].problems)
     assert not any(r.problems for r in results[:-1])
+
+
+def test_batch_on_a_running_cluster_by_its_address(inputs, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = run_batch(inputs, tmp_path / "out", scheduler=cluster.scheduler_address, chunk=20)
+    assert report.partitions == 3 and not report.failed
+    assert sum(r.documents for r in report.results) == 37

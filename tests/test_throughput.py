@@ -104,3 +104,16 @@ def test_count_documents(tmp_path):
     (tmp_path / "crawl.warc.gz").write_bytes(b"")
     assert count_documents([jsonl, tmp_path / "crawl.warc.gz"]) is None  # unknown: no bar, a count
     assert count_documents(["-"]) is None
+
+
+def test_problems_in_worker_processes_are_reported_by_name(tmp_path):
+    """A document over the size limit, read in a worker, is named on stderr; the rest goes on."""
+    from armstrace.extract import pipeline
+
+    records = list(ARTICLES)
+    records.insert(1, {"id": "huge", "text": "Iran sent drones. " * (pipeline.MAX_CHARS // 18 + 10)})
+    docs = _write(tmp_path / "docs.jsonl", records)
+    done = run_cli("extract", docs, "--processes", "2")
+    assert done.returncode == 1
+    assert "huge" in done.stderr.decode() and "too large" in done.stderr.decode()
+    assert {json.loads(line)["doc"] for line in done.stdout.decode().splitlines()} == {"a1", "a3"}
