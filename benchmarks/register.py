@@ -44,6 +44,24 @@ def pick_actor(rng: random.Random, pool: list[str]) -> str:
     return rng.choice(BUSY) if rng.random() < 0.6 else rng.choice(pool)
 
 
+def make_facts(rng: random.Random, pool: list[str], n_facts: int, models: int, designated: float) -> list[dict]:
+    """`n_facts` distinct facts between actors of `pool` (busy ones favoured): a share
+    `designated` name one of `models` model numbers, the rest a category only."""
+    facts: list[dict] = []
+    keys = set()
+    while len(facts) < n_facts:
+        supplier, recipient = pick_actor(rng, pool), pick_actor(rng, pool)
+        category = rng.choice(CATEGORIES)
+        designation = f"{category[:3].upper()}-{rng.randint(1, models)}" if rng.random() < designated else None
+        key = (supplier, recipient, designation.lower().replace("-", "") if designation else f"category:{category}")
+        if supplier == recipient or key in keys:
+            continue
+        keys.add(key)
+        facts.append(dict(id=len(facts) + 1, supplier=supplier, recipient=recipient, item_key=key[2], category=category,
+                          designation=designation, status=rng.choice(STATUSES)))
+    return facts
+
+
 def generate(store: Store, n_claims: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     pool = actors(rng)
@@ -51,19 +69,8 @@ def generate(store: Store, n_claims: int, seed: int = 7) -> None:
     n_facts = n_claims // 20
     print(f"generating {n_docs:,} documents, {n_facts:,} facts, {n_claims:,} claims ...", flush=True)
     start = time.perf_counter()
-    facts = []
-    keys = set()
-    while len(facts) < n_facts:
-        supplier, recipient = pick_actor(rng, pool), pick_actor(rng, pool)
-        category = rng.choice(CATEGORIES)
-        designation = f"{category[:3].upper()}-{rng.randint(1, 400)}" if rng.random() < 0.5 else None
-        key = (supplier, recipient, designation.lower().replace("-", "") if designation else f"category:{category}")
-        if supplier == recipient or key in keys:
-            continue
-        keys.add(key)
-        facts.append(dict(id=len(facts) + 1, supplier=supplier, recipient=recipient, item_key=key[2], category=category,
-                          designation=designation, status=rng.choice(STATUSES), timeline={}, n_claims=0,
-                          n_documents=0, n_publishers=0, n_attributed=0, n_sources=0, confidence=0.0))
+    facts = [dict(fact, timeline={}, n_claims=0, n_documents=0, n_publishers=0, n_attributed=0, n_sources=0,
+                  confidence=0.0) for fact in make_facts(rng, pool, n_facts, models=400, designated=0.5)]
     weights = [1.0 / (i + 1) ** 0.8 for i in range(n_facts)]
     with store.WriteSession.begin() as session:
         for chunk in range(0, n_docs, 20000):

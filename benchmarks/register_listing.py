@@ -28,11 +28,11 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from register import actors, finish_bulk_load, pick_actor  # the 1M-claim benchmark beside this one
+from register import actors, finish_bulk_load, make_facts  # the 1M-claim benchmark beside this one
 
 from armstrace.export import export
 from armstrace.store import ClaimFilter, Store
-from armstrace.store.query import CATEGORIES, STATUSES
+from armstrace.store.query import STATUSES
 from armstrace.store.schema import ClaimRow, DocumentRow, FactRow, SourceRow
 
 BATCH = 20_000
@@ -45,17 +45,7 @@ def generate(store: Store, n_facts: int, n_claims: int, seed: int = 11) -> None:
     n_docs = max(1, n_claims // 5)
     print(f"generating {n_docs:,} documents, {n_facts:,} facts, {n_claims:,} claims ...", flush=True)
     start = time.perf_counter()
-    facts, keys = [], set()
-    while len(facts) < n_facts:
-        supplier, recipient = pick_actor(rng, pool), pick_actor(rng, pool)
-        category = rng.choice(CATEGORIES)
-        designation = f"{category[:3].upper()}-{rng.randint(1, 2000)}" if rng.random() < 0.7 else None
-        key = (supplier, recipient, designation.lower().replace("-", "") if designation else f"category:{category}")
-        if supplier == recipient or key in keys:
-            continue
-        keys.add(key)
-        facts.append(dict(id=len(facts) + 1, supplier=supplier, recipient=recipient, item_key=key[2], category=category,
-                          designation=designation, status=rng.choice(STATUSES)))
+    facts = make_facts(rng, pool, n_facts, models=2000, designated=0.7)
     # one claim per fact, the rest long-tailed over the facts
     weights = [1.0 / (i + 1) ** 0.8 for i in range(n_facts)]
     fact_of_claim = list(range(n_facts)) + rng.choices(range(n_facts), weights=weights, k=n_claims - n_facts)

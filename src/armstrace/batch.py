@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .extract.pipeline import SHIPPED, passed_over
-from .ingest import NOT_ARTICLES, Document, FieldMap, InputProblem, Reader, format_of
+from .ingest import Document, FieldMap, InputProblem, Reader, article_files, format_of
 from .ingest.document import RemovedSpan
 from .ingest.warc import record_offsets
 from .pipeline import IngestSummary
@@ -42,11 +42,6 @@ CHUNK = 2000  # JSON Lines records a partition
 WARC_CHUNK = 500  # WARC records a partition
 RETRIES = 2
 LOAD_BATCH = 500  # documents a transaction in `load`
-
-DOCUMENT_COLUMNS = ("id", "title", "text", "url", "published", "publisher", "syndicated_from", "language",
-                    "source_path", "content_hash", "not_processed", "removed")
-CLAIM_COLUMNS = ("doc", "supplier", "recipient", "category", "status", "designation", "item", "attribution", "time",
-                 "quantity", "purpose", "evidence", "start", "end", "confidence", "rule")
 
 
 class BatchError(Exception):
@@ -122,12 +117,7 @@ def _files(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
         if path == "-":
             raise BatchError("batch reads files, not standard input: save it to a file first")
         if os.path.isdir(path):
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or format_of(name) is None or name.lower().startswith(NOT_ARTICLES):
-                        continue
-                    yield os.path.join(folder, name)
+            yield from article_files(path)
         elif os.path.isfile(path):
             yield path
         else:
@@ -180,14 +170,14 @@ def _document_row(doc: Document, reason: str | None) -> dict:
             "removed": [asdict(r) for r in doc.removed]}
 
 
-def _write_parquet(rows: list[dict], columns: tuple[str, ...], schema, path: Path) -> None:
+def _write_parquet(rows: list[dict], schema, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist(rows, schema=schema) if rows else schema.empty_table()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    pq.write_table(table.select(list(columns)), partial)
+    pq.write_table(table, partial)
     os.replace(partial, path)
 
 
@@ -238,8 +228,8 @@ def run_partition(part: Partition, out: str, model=SHIPPED, min_confidence: floa
     result.problems = [str(p) for p in problems]
     result.skipped = sum(p.skipped for p in problems)
     documents_schema, claims_schema = _schemas()
-    _write_parquet(document_rows, DOCUMENT_COLUMNS, documents_schema, folder / "documents" / f"{part.name}.parquet")
-    _write_parquet(claim_rows, CLAIM_COLUMNS, claims_schema, folder / "claims" / f"{part.name}.parquet")
+    _write_parquet(document_rows, documents_schema, folder / "documents" / f"{part.name}.parquet")
+    _write_parquet(claim_rows, claims_schema, folder / "claims" / f"{part.name}.parquet")
     marker = _marker(folder, part)
     marker.parent.mkdir(parents=True, exist_ok=True)
     partial = marker.with_name(marker.name + ".partial")
@@ -254,31 +244,32 @@ def run_partition(part: Partition, out: str, model=SHIPPED, min_confidence: floa
 def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, scheduler: str | None = None,
               workers: int = 2, chunk: int = CHUNK, model=SHIPPED, min_confidence: float = 0.0,
               prefilter: bool = True, fieldmap: FieldMap | None = None, retries: int = RETRIES,
-              warc_chunk: int = WARC_CHUNK,
+              warc_chunk: int = WARC_CHUNK, parts: list[Partition] | None = None,
               on_result: Callable[[PartitionResult, Partition], None] | None = None) -> BatchReport:
     """Run every unfinished partition of `inputs` on Dask (`scheduler` address, else a
-    LocalCluster of `workers` single-threaded processes) and write them under `out`."""
+    LocalCluster of `workers` single-threaded processes) and write them under `out`.
+    `parts`: the `plan` of `inputs` when the caller has made it already."""
     from distributed import Client, LocalCluster, as_completed
 
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise BatchError(f"{folder}: exists and is not a directory")
     folder.mkdir(parents=True, exist_ok=True)
-    parts = plan(inputs, chunk, warc_chunk)
+    parts = plan(inputs, chunk, warc_chunk) if parts is None else parts
     report = BatchReport(partitions=len(parts))
     todo = [p for p in parts if not finished(folder, p)]
     report.done_before = len(parts) - len(todo)
     if not todo:
         return report
+    position = {p.name: n for n, p in enumerate(parts)}
     cluster = None
     if scheduler is None:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                silence_logs=50)
     client = Client(scheduler or cluster)
     try:
-        order = {part.name: n for n, part in enumerate(parts)}
         futures = {client.submit(run_partition, part, str(folder.resolve()), model, min_confidence, prefilter,
-                                 fieldmap, order[part.name], retries=retries, pure=False,
+                                 fieldmap, position[part.name], retries=retries, pure=False,
                                  key=f"armstrace-{part.name}"): part
                    for part in todo}
         for future in as_completed(futures):
@@ -294,7 +285,6 @@ def run_batch(inputs: Iterable[str | os.PathLike], out: str | os.PathLike, *, sc
         client.close()
         if cluster is not None:
             cluster.close()
-    position = {p.name: n for n, p in enumerate(parts)}
     report.results.sort(key=lambda r: position[r.name])
     return report
 
@@ -345,27 +335,22 @@ def load(out: str | os.PathLike, store, *, batch: int = LOAD_BATCH,
     the same text is left as it is)."""
     folder = Path(out)
     report = LoadReport()
+    pending: list[tuple[Document, list[dict], str | None]] = []
+
+    def flush() -> None:
+        for (_doc, claims, reason), outcome in zip(pending, store.add_many(pending)):
+            report.record(outcome, reason, len(claims))
+        if on_documents:
+            on_documents(len(pending), sum(len(c) for _d, c, _r in pending))
+        pending.clear()
+
     for name, _marker_data in partitions_in(folder):
         report.partitions += 1
-        pending: list = []
-
-        def flush() -> None:
-            outcomes = store.add_many(pending)
-            for (_doc, claims, reason), outcome in zip(pending, outcomes):
-                report.outcomes[outcome] += 1
-                if reason:
-                    report.not_processed[reason] += 1
-                if outcome != "unchanged":
-                    report.claims += len(claims)
-            if on_documents:
-                on_documents(len(pending), sum(len(c) for _d, c, _r in pending))
-            pending.clear()
-
         for item in _documents_of(folder, name):
             pending.append(item)
             if len(pending) >= batch:
                 flush()
-        if pending:
-            flush()
+    if pending:
+        flush()
     report.facts = store.counts()["facts"]
     return report

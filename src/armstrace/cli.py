@@ -363,7 +363,7 @@ def batch(inputs: tuple[str, ...], out: str, scheduler: str | None, workers: int
             progress.advance(part.documents or result.documents, result.claims)
 
         try:
-            report = run_batch(inputs, out, scheduler=scheduler, workers=workers, chunk=chunk or CHUNK,
+            report = run_batch(inputs, out, scheduler=scheduler, workers=workers, parts=parts,
                                model=_model(model), min_confidence=min_confidence, prefilter=prefilter,
                                fieldmap=_fieldmap(fields), on_result=done)
         except BatchError as err:

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
+from .extract.pipeline import SHIPPED
 from .ingest import Document, InputProblem
 
 CHUNK = 32  # documents a task
@@ -47,12 +48,9 @@ def _work(chunk: list[Document], model, min_confidence: float, prefilter: bool):
 
 
 def extract_in_processes(docs: Iterable[Document], on_problem: Callable[[InputProblem], None], processes: int,
-                         *, model=None, min_confidence: float = 0.0,
+                         *, model=SHIPPED, min_confidence: float = 0.0,
                          prefilter: bool = True) -> Iterator[tuple[Document, list]]:
     """(document, claims) of every document extracted, in input order, by `processes` workers."""
-    from .extract.pipeline import SHIPPED
-
-    model = SHIPPED if model is None else model
     context = _context()
     if context.get_start_method() == "fork":
         _load(model)  # once here: the workers inherit it

@@ -24,6 +24,14 @@ class IngestSummary:
     def documents(self) -> int:
         return sum(self.outcomes.values())
 
+    def record(self, outcome: str, not_processed: str | None, claims: int) -> None:
+        """Count one document stored with `outcome`, its reason for being unread, its claims."""
+        self.outcomes[outcome] += 1
+        if not_processed:
+            self.not_processed[not_processed] += 1
+        if outcome != "unchanged":
+            self.claims += claims
+
     def line(self) -> str:
         o = self.outcomes
         return (f"documents: {o['new']} new, {o['updated']} updated, {o['unchanged']} unchanged, "
@@ -78,16 +86,11 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
 
     def commit() -> None:
         nonlocal last_commit
-        outcomes = store.add_many(pending) if len(pending) > 1 else [store.add(*pending[0])]
-        for (doc, records, reason), outcome in zip(pending, outcomes):
-            summary.outcomes[outcome] += 1
-            if reason:
-                summary.not_processed[reason] += 1
-                if on_problem:
-                    on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "
-                                           "kept in the register unread"))
-            if outcome != "unchanged":
-                summary.claims += len(records)
+        for (doc, records, reason), outcome in zip(pending, store.add_many(pending)):
+            summary.record(outcome, reason, len(records))
+            if reason and on_problem:
+                on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "
+                                       "kept in the register unread"))
             if on_document:
                 on_document(doc, outcome, summary)
         pending.clear()

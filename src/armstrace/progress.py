@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from typing import IO
 
-from .ingest import NOT_ARTICLES, format_of
+from .ingest import article_files, format_of
 
 ONE_DOCUMENT = {"text", "markdown", "html"}  # formats with one document a file
 
@@ -33,22 +33,16 @@ def count_documents(inputs: Iterable[str | os.PathLike]) -> int | None:
         if path == "-":
             return None
         if os.path.isdir(path):
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for file in files:
-                    if file.startswith(".") or format_of(file) is None or file.lower().startswith(NOT_ARTICLES):
-                        continue
-                    n = _count_file(os.path.join(folder, file))
-                    if n is None:
-                        return None
-                    total += n
-            continue
-        if not os.path.isfile(path):
+            files = list(article_files(path))
+        elif os.path.isfile(path):
+            files = [path]
+        else:
             continue  # the reader reports it
-        n = _count_file(path)
-        if n is None:
-            return None
-        total += n
+        for file in files:
+            n = _count_file(file)
+            if n is None:
+                return None
+            total += n
     return total
 
 

@@ -55,6 +55,16 @@ MAX_INPUT_BYTES = 2 * 1024**3
 NOT_ARTICLES = ("readme", "license", "licence", "changelog", "copying")
 
 
+def article_files(root: str) -> Iterator[str]:
+    """The files of a directory that are read as articles, in order: known endings, not
+    hidden, not a README/LICENSE; sub-directories (not hidden) too."""
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(files):
+            if not (file.startswith(".") or format_of(file) is None or file.lower().startswith(NOT_ARTICLES)):
+                yield os.path.join(folder, file)
+
+
 def format_of(name: str) -> str | None:
     """The format a file name says, or None ('.gz' is looked through)."""
     lower = name.lower()
@@ -174,13 +184,9 @@ class Reader:
 
     def _read_directory(self, root: str) -> Iterator[Document]:
         found = False
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for file in sorted(files):
-                if file.startswith(".") or format_of(file) is None or file.lower().startswith(NOT_ARTICLES):
-                    continue
-                found = True
-                yield from self._guarded(self._read_file, os.path.join(folder, file))
+        for path in article_files(root):
+            found = True
+            yield from self._guarded(self._read_file, path)
         if not found:
             self.problem(InputProblem(root, f"no readable files in the directory (known endings: {', '.join(sorted(FORMATS))}, and .gz of them)"))
 
