@@ -142,7 +142,7 @@ def test_read_only_without_a_token(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'empty.db'}")
     with TestClient(create_app(store=store)) as plain:
         response = plain.post("/api/documents", content="text", headers={"content-type": "text/plain"})
-        assert response.status_code == 403 and "disabled" in response.json()["detail"]
+        assert response.status_code == 401 and "users add" in response.json()["detail"]
         assert plain.get("/api/facts").json()["items"] == []
         assert plain.get("/docs").status_code == 200
         headers = plain.get("/api/facts").headers

@@ -62,7 +62,7 @@ def test_parquet_export_reads_with_duckdb(register, tmp_path):
     out = tmp_path / "facts.parquet"
     export(register, "parquet", out, ClaimFilter(supplier="IRN"))
     rows = duckdb.sql(f"SELECT supplier, recipient, designation, statuses, n_sources FROM '{out}'").fetchall()
-    assert rows == [("IRN", "RUS", "Shahed-136", "delivered", 2)]  # wire.example + U.S. officials
+    assert rows == [("IRN", "RUS", "Shahed-136", "delivered", 1)]  # wire.example (U.S. officials: cited, not counted)
 
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])

@@ -1,8 +1,10 @@
 """The HTTP API and web UI (`armstrace serve`): FastAPI over the register.
 
-Read-only by default. `POST /api/documents` (ingest uploaded text, HTML or JSONL) is
-enabled only when a token is configured (`--token` or $ARMSTRACE_TOKEN) and the request
-carries it as `Authorization: Bearer TOKEN`. OpenAPI docs are at /docs.
+Reading is open. Every write (reviews, added claims, uploads) needs a reviewer's token as
+`Authorization: Bearer TOKEN`: one made by `armstrace users add NAME` (the API records that
+name as the reviewer, never a name from the request), or the server's own `--token` (or
+$ARMSTRACE_TOKEN) for one anonymous writer. Without a valid token a write gets 401 and
+changes nothing. OpenAPI docs are at /docs.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from pydantic import BaseModel, Field
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
@@ -28,8 +31,8 @@ from starlette.concurrency import run_in_threadpool
 
 from . import __version__
 from .export import actor_name
-from .store import ClaimFilter, FactRecord, Store
-from .store.query import CATEGORIES, MAX_TEXT, STATUSES, claim_conditions, query_claims
+from .store import ClaimFilter, FactRecord, ReviewError, Store
+from .store.query import CATEGORIES, MAX_TEXT, REVIEW_STATES, STATUSES, claim_conditions, query_claims
 from .store.schema import ClaimRow, DocumentRow
 
 MAX_LIMIT = 1000
@@ -79,14 +82,16 @@ def filters(
     min_sources: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     min_confidence: Annotated[float | None, Query(ge=0, le=1, description="claims (facts) at least this likely")] = None,
     text: str | None = Query(None, max_length=MAX_TEXT, description="evidence sentence contains this text"),
+    review: str | None = Query(None, max_length=20, description=f"one of {', '.join(REVIEW_STATES)}; "
+                               "default: every claim but the rejected"),
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ClaimFilter:
     try:
         return ClaimFilter(supplier=supplier, recipient=recipient, party=party, category=category,
                            designation=designation, status=status, since=since, until=until,
-                           min_sources=min_sources, min_confidence=min_confidence, text=text, limit=limit,
-                           offset=offset)
+                           min_sources=min_sources, min_confidence=min_confidence, text=text, review=review,
+                           limit=limit, offset=offset)
     except ValueError as err:
         raise HTTPException(status_code=422, detail=str(err)) from None
 
@@ -98,6 +103,21 @@ def fact_json(fact: FactRecord) -> dict[str, Any]:
     data = fact.to_dict()
     data.update(statuses=fact.statuses, supplier_name=actor_name(fact.supplier), recipient_name=actor_name(fact.recipient))
     return data
+
+
+class ReviewBody(BaseModel):
+    action: Literal["accept", "reject", "correct"]
+    set: dict[str, Any] = Field(default_factory=dict, description="correct: the fields to set "
+                                "(supplier, recipient, category, status, designation, attribution, time)")
+    note: str | None = Field(None, max_length=5000)
+
+
+class AddClaimBody(BaseModel):
+    start: int = Field(ge=0, le=MAX_ID)
+    end: int = Field(ge=1, le=MAX_ID)
+    set: dict[str, Any] = Field(description="the claim: category and status at least; supplier, recipient, "
+                                "designation, attribution, time")
+    note: str | None = Field(None, max_length=5000)
 
 
 def create_app(db: str | None = None, token: str | None = None, store: Store | None = None) -> FastAPI:
@@ -129,6 +149,55 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     async def value_error(_request: Request, err: ValueError):
         return JSONResponse(status_code=422, content={"detail": str(err)})
 
+    def writer(request: Request) -> str:
+        """The reviewer a write comes from, by the token it carries; 401 without a valid one."""
+        given = request.headers.get("authorization", "")
+        given = given[7:].strip() if given[:7].lower() == "bearer " else ""
+        if given:
+            # compared as bytes: a header may hold any characters, compare_digest takes only ASCII str
+            if token and secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8")):
+                return "anonymous"
+            name = store.user_for_token(given)
+            if name is not None:
+                return name
+        raise HTTPException(401, "a write needs a reviewer's token: send 'Authorization: Bearer TOKEN' "
+                                 "(`armstrace users add NAME` makes one)", headers={"WWW-Authenticate": "Bearer"})
+
+    @app.get("/api/whoami", summary="The reviewer the token belongs to (401 without a valid token)")
+    def whoami(reviewer: str = Depends(writer)):
+        return {"reviewer": reviewer}
+
+    @app.post("/api/claims/{claim_id}/review", summary="Accept, reject or correct a claim (needs a token)")
+    def review_claim(claim_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: ReviewBody, reviewer: str = Depends(writer)):
+        try:
+            [(claim, review)] = store.review([claim_id], body.action, body.set or None, reviewer=reviewer,
+                                             note=body.note)
+        except ReviewError as err:
+            raise HTTPException(404 if str(err).startswith("no claim") else 422, str(err)) from None
+        return {"claim": claim.to_dict(), "review": review}
+
+    @app.post("/api/documents/{document_id}/claims", status_code=201,
+              summary="Add a claim the machine missed, on a span of a document (needs a token)")
+    def add_claim(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: AddClaimBody, reviewer: str = Depends(writer)):
+        try:
+            claim, review = store.add_claim(document_id, body.start, body.end, body.set, reviewer=reviewer,
+                                            note=body.note)
+        except ReviewError as err:
+            raise HTTPException(404 if str(err).startswith("no document") else 422, str(err)) from None
+        return {"claim": claim.to_dict(), "review": review}
+
+    @app.get("/api/review/queue", summary="Unreviewed claims, the ones to look at first first")
+    def review_queue(f: Filters):
+        items, total = store.queue(f, limit=f.limit, offset=f.offset)
+        return JSONResponse({"items": items, "total": total, "limit": f.limit, "offset": f.offset})
+
+    @app.get("/api/reviews", summary="The review log, newest first")
+    def review_log(claim_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                   reviewer: Annotated[str | None, Query(max_length=200)] = None,
+                   limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
+        return {"items": store.reviews(claim_id, reviewer, limit, offset), "limit": limit, "offset": offset}
+
     @app.get("/api/facts", summary="Facts (merged claims) with corroboration and evidence")
     def list_facts(f: Filters):
         # a plain JSONResponse skips FastAPI's per-field encoding: the records are plain JSON already
@@ -154,8 +223,9 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                 raise HTTPException(404, f"no document {document_id}")
             data = {k: getattr(doc, k) for k in ("id", "doc_key", "title", "url", "published", "publisher",
                                                   "syndicated_from", "language", "not_processed", "text", "removed",
-                                                  "duplicate_of")}
-            data["claims"] = [c.to_dict() for c in query_claims(session, ClaimFilter(), document_id=document_id)]
+                                                  "duplicate_of", "raw")}
+            data["claims"] = [c.to_dict() for c in query_claims(session, ClaimFilter(review="any"),
+                                                                document_id=document_id)]
         return data
 
     @app.get("/api/graph", summary="The flow network: actors as nodes, facts as edges")
@@ -169,7 +239,8 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
         edges = [{"id": x.id, "source": x.supplier or "unknown", "target": x.recipient or "unknown",
                   "category": x.category, "status": x.status, "statuses": x.statuses, "designation": x.designation,
                   "label": x.designation or x.category.replace("_", " "), "n_sources": x.n_sources,
-                  "n_claims": x.n_claims, "delivered": x.status in ("delivered", "ongoing")} for x in facts]
+                  "n_claims": x.n_claims, "n_reviewed": x.n_reviewed,
+                  "delivered": x.status in ("delivered", "ongoing")} for x in facts]
         return {"nodes": nodes, "edges": edges}
 
     @app.get("/api/timeline", summary="Claims per month by status, category, or both")
@@ -232,14 +303,9 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     upload_lock = threading.Lock()  # one extraction at a time: the spaCy pipeline is shared
 
-    @app.post("/api/documents", summary="Ingest an uploaded article (needs the token)", status_code=201)
+    @app.post("/api/documents", summary="Ingest an uploaded article (needs a token)", status_code=201)
     async def upload(request: Request):
-        if not token:
-            raise HTTPException(403, "uploads are disabled: start the server with --token or ARMSTRACE_TOKEN")
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        # compared as bytes: a header may hold any characters, compare_digest takes only ASCII str
-        if not secrets.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode("utf-8")):
-            raise HTTPException(401, "missing or wrong token: send 'Authorization: Bearer TOKEN'")
+        await run_in_threadpool(writer, request)
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"upload too large: the limit is {MAX_UPLOAD_BYTES} bytes")

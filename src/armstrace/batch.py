@@ -167,7 +167,8 @@ def _document_row(doc: Document, reason: str | None) -> dict:
     return {"id": doc.id, "title": doc.title, "text": doc.text, "url": doc.url, "published": doc.published,
             "publisher": doc.publisher, "syndicated_from": doc.syndicated_from, "language": doc.language,
             "source_path": doc.source_path, "content_hash": doc.content_hash, "not_processed": reason,
-            "removed": [asdict(r) for r in doc.removed]}
+            "removed": [asdict(r) for r in doc.removed],
+            "raw": doc.raw if doc.raw is not None and doc.raw != doc.text else None}
 
 
 def _write_parquet(rows: list[dict], schema, path: Path) -> None:
@@ -187,13 +188,14 @@ def _schemas():
     text = pa.string()
     documents = pa.schema([("id", text), ("title", text), ("text", text), ("url", text), ("published", text),
                            ("publisher", text), ("syndicated_from", text), ("language", text),
-                           ("source_path", text), ("content_hash", text), ("not_processed", text),
+                           ("source_path", text), ("content_hash", text), ("not_processed", text), ("raw", text),
                            ("removed", pa.list_(pa.struct([("kind", text), ("start", pa.int64()),
                                                            ("end", pa.int64()), ("text", text)])))])
     claims = pa.schema([("doc", text), ("supplier", text), ("recipient", text), ("category", text),
                         ("status", text), ("designation", text), ("item", text), ("attribution", pa.list_(text)),
                         ("time", text), ("quantity", text), ("purpose", text), ("evidence", text),
-                        ("start", pa.int64()), ("end", pa.int64()), ("confidence", pa.float64()), ("rule", text)])
+                        ("start", pa.int64()), ("end", pa.int64()), ("confidence", pa.float64()), ("rule", text),
+                        ("spans", pa.struct([(name, pa.list_(pa.int64())) for name in ("supplier", "recipient", "item")]))])
     return documents, claims
 
 
@@ -324,7 +326,7 @@ def _documents_of(folder: Path, name: str) -> Iterator[tuple[Document, list[dict
         doc = Document(id=row["id"], text=row["text"] or "", title=row["title"], url=row["url"],
                        published=row["published"], publisher=row["publisher"],
                        syndicated_from=row["syndicated_from"], language=row["language"],
-                       source_path=row["source_path"],
+                       source_path=row["source_path"], raw=row.get("raw"),
                        removed=[RemovedSpan(**r) for r in row["removed"] or []])
         yield doc, claims.get(row["id"], []), row["not_processed"]
 

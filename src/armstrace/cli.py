@@ -259,7 +259,7 @@ def _open_store(db: str | None):
 
 def filter_options(func):
     """The filters shared by claims, facts and export."""
-    from .store.query import CATEGORIES, STATUSES
+    from .store.query import CATEGORIES, REVIEW_STATES, STATUSES
 
     options = [
         click.option("--supplier", help="Supplier code (IRN, USA, hezbollah, ...)."),
@@ -270,10 +270,13 @@ def filter_options(func):
         click.option("--status", type=click.Choice(STATUSES)),
         click.option("--since", metavar="DATE", help="Only claims dated on or after DATE (2024, 2024-05, 2024-05-31)."),
         click.option("--until", metavar="DATE", help="Only claims dated on or before DATE."),
-        click.option("--min-sources", type=click.IntRange(min=0), help="Only facts with at least N independent sources."),
+        click.option("--min-sources", type=click.IntRange(min=0),
+                     help="Only facts with at least N independent reports (distinct original publishers)."),
         click.option("--min-confidence", type=click.FloatRange(0, 1),
                      help="Only claims (and facts) whose confidence is at least this."),
         click.option("--text", help="Evidence sentence contains TEXT."),
+        click.option("--review", type=click.Choice(REVIEW_STATES),
+                     help="Only claims (facts with a claim) in this review state; default: all but the rejected."),
         click.option("--limit", type=click.IntRange(min=0), help="At most N rows."),
         click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N rows."),
     ]
@@ -286,7 +289,7 @@ def _filters(kwargs: dict):
     from .store import ClaimFilter
 
     names = ("supplier", "recipient", "party", "category", "designation", "status", "since", "until",
-             "min_sources", "min_confidence", "text", "limit", "offset")
+             "min_sources", "min_confidence", "text", "review", "limit", "offset")
     try:
         return ClaimFilter(**{n: kwargs.pop(n) for n in names})
     except ValueError as err:
@@ -302,8 +305,11 @@ def _filters(kwargs: dict):
 @confidence_option
 @processes_option
 @prefilter_option
+@click.option("--reextract", is_flag=True,
+              help="Extract documents stored already with the same text again (after training a model, say); "
+                   "analysts' reviews apply to the new claims.")
 def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], quiet: bool, model: str | None,
-           min_confidence: float, processes: int, prefilter: bool) -> None:
+           min_confidence: float, processes: int, prefilter: bool, reextract: bool) -> None:
     """Read, extract and store documents in the register (idempotent; resumes after a stop)."""
     from .pipeline import ingest as run_ingest
     from .progress import Progress, count_documents
@@ -320,7 +326,8 @@ def ingest(inputs: tuple[str, ...], db: str | None, fields: tuple[str, ...], qui
             claims_before = summary.claims
 
         summary = run_ingest(inputs, store, _fieldmap(fields), on_problem=_report, on_document=advance,
-                             model=model, min_confidence=min_confidence, processes=processes, prefilter=prefilter)
+                             model=model, min_confidence=min_confidence, processes=processes, prefilter=prefilter,
+                             reextract=reextract)
     click.echo(f"armstrace: {summary.line()}", err=True)
     store.close()
     if summary.skipped:
@@ -397,9 +404,9 @@ def load(folder: str, db: str | None, quiet: bool) -> None:
 
 
 STORED_CLAIM_COLUMNS = ("id", "date", "supplier", "recipient", "category", "status", "designation", "item",
-                        "attribution", "publisher", "evidence")
+                        "attribution", "publisher", "review", "evidence")
 FACT_COLUMNS = ("id", "supplier", "recipient", "category", "designation", "status", "statuses", "first_date",
-                "last_date", "n_sources", "n_publishers", "n_claims", "confidence")
+                "last_date", "n_sources", "n_claims", "n_reviewed", "confidence")
 
 
 @main.command()
@@ -444,14 +451,18 @@ def render_fact(fact: dict) -> str:
     lines = [
         f"#{fact['id']}  {fact['supplier'] or '?'} -> {fact['recipient'] or '?'}  {item} ({fact['category']})  "
         f"latest: {fact['status']}  statuses: {fact['statuses']}",
-        f"    dates {fact['first_date'] or '?'} .. {fact['last_date'] or '?'};  sources {fact['n_sources']} "
-        f"({fact['n_publishers']} publishers, {fact['n_attributed']} attributed);  claims {fact['n_claims']};  "
+        f"    dates {fact['first_date'] or '?'} .. {fact['last_date'] or '?'};  independent reports "
+        f"{fact['n_sources']};  claims {fact['n_claims']} ({fact['n_reviewed']} reviewed);  "
         f"confidence {fact['confidence']:.2f}",
     ]
+    if fact.get("cited"):
+        lines.append(f"    cited: {'; '.join(fact['cited'])}")
     for ev in fact["evidence"]:
         who = f" [{'; '.join(ev['attribution'])}]" if ev["attribution"] else ""
         copy = " (copy)" if ev["duplicate"] else ""
-        lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {ev['evidence']}{who}  <{ev['url'] or ev['doc']}>{copy}")
+        mark = f" [{ev['review']}]" if ev.get("review") else ""
+        lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {ev['evidence']}{who}  "
+                     f"<{ev['url'] or ev['doc']}>{copy}{mark}  (claim {ev['claim']})")
     return "\n".join(lines) + "\n\n"
 
 
@@ -529,7 +540,8 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="ARMSTRACE_TOKEN", default=None,
-              help="Enable POST /api/documents for clients sending this bearer token (default: $ARMSTRACE_TOKEN).")
+              help="A token for one anonymous writer (reviews, uploads), besides the reviewers' own tokens "
+                   "(`armstrace users add`); default: $ARMSTRACE_TOKEN.")
 def serve(db: str | None, host: str, port: int, token: str | None) -> None:
     """Serve the web UI and the JSON API (docs at /docs)."""
     import uvicorn
@@ -539,3 +551,9 @@ def serve(db: str | None, host: str, port: int, token: str | None) -> None:
     app = create_app(store=_open_store(db), token=token)
     click.echo(f"armstrace: serving {app.state.store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+from .cli_review import review, users  # noqa: E402  (they use the options above)
+
+main.add_command(review)
+main.add_command(users)

@@ -1,5 +1,9 @@
 """Exports of the register: CSV (SIPRI Trade Register column order), JSONL, Parquet,
-GraphML and GEXF (for Gephi: states and groups as nodes, facts as directed edges)."""
+GraphML and GEXF (for Gephi: states and groups as nodes, facts as directed edges).
+
+Exports hold the reviewed register: claims an analyst rejected are left out of their facts,
+corrected ones count in the fact they were moved to. `sources` is the number of independent
+reports; `cited` the sources those reports name (shown, not counted)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,8 @@ CSV_COLUMNS = (
     "Supplier", "Recipient", "Designation", "Description", "Armament category", "Order date",
     "Numbers delivered", "Delivery year", "Status",
     "supplier_code", "recipient_code", "category", "statuses", "first_reported", "last_reported",
-    "sources", "publishers", "attributed_sources", "claims", "confidence", "evidence_url", "evidence", "fact_id",
+    "sources", "publishers", "attributed_sources", "cited", "claims", "reviewed", "confidence", "evidence_url",
+    "evidence", "fact_id",
 )
 SIPRI_STATUS = {"delivered": "Delivered", "ongoing": "Delivered", "agreed": "Ordered", "halted": "Cancelled"}
 SIPRI_CATEGORY = {
@@ -62,7 +67,8 @@ def csv_row(fact: FactRecord) -> dict:
         "supplier_code": fact.supplier or "", "recipient_code": fact.recipient or "", "category": fact.category,
         "statuses": ";".join(fact.statuses), "first_reported": fact.first_date or "", "last_reported": fact.last_date or "",
         "sources": fact.n_sources, "publishers": fact.n_publishers, "attributed_sources": fact.n_attributed,
-        "claims": fact.n_claims, "confidence": fact.confidence,
+        "cited": "; ".join(fact.cited), "claims": fact.n_claims, "reviewed": fact.n_reviewed,
+        "confidence": fact.confidence,
         "evidence_url": evidence.get("url") or evidence.get("doc") or "", "evidence": evidence.get("evidence", ""),
         "fact_id": fact.id,
     }
@@ -73,6 +79,7 @@ def flat_row(fact: FactRecord) -> dict:
     row = fact.to_dict()
     row["timeline"] = json.dumps(row["timeline"], ensure_ascii=False)
     row["sources"] = "; ".join(row["sources"])
+    row["cited"] = "; ".join(row["cited"])
     row["statuses"] = ";".join(fact.statuses)
     evidence = _best_evidence(fact)
     row["evidence_all"] = json.dumps(row["evidence"], ensure_ascii=False)
@@ -96,7 +103,8 @@ def graph(facts: list[FactRecord]):
             supplier, recipient, key=f"fact-{fact.id}",
             label=fact.designation or fact.category, category=fact.category, designation=fact.designation or "",
             status=fact.status or "", statuses=";".join(fact.statuses), delivered=fact.status in ("delivered", "ongoing"),
-            sources=fact.n_sources, publishers=fact.n_publishers, claims=fact.n_claims, weight=float(max(fact.n_sources, 1)),
+            sources=fact.n_sources, publishers=fact.n_publishers, claims=fact.n_claims, reviewed=fact.n_reviewed,
+            cited="; ".join(fact.cited), weight=float(max(fact.n_sources, 1)),
             confidence=float(fact.confidence), first_reported=fact.first_date or "", last_reported=fact.last_date or "",
             evidence=evidence.get("evidence", ""), evidence_url=evidence.get("url") or evidence.get("doc") or "",
             fact_id=fact.id,

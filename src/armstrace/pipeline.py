@@ -42,12 +42,15 @@ class IngestSummary:
 def ingest(inputs: Iterable[str], store: Store, fieldmap: FieldMap | None = None,
            on_problem: Callable[[InputProblem], None] | None = None,
            on_document: Callable[[Document, str, IngestSummary], None] | None = None,
-           model=SHIPPED, min_confidence: float = 0.0, processes: int = 1, prefilter: bool = True) -> IngestSummary:
+           model=SHIPPED, min_confidence: float = 0.0, processes: int = 1, prefilter: bool = True,
+           reextract: bool = False) -> IngestSummary:
     """Read, extract and store every input; returns what happened. `model` is the claim model
     (a path, SHIPPED or RULES); claims under `min_confidence` are not stored; `processes` > 1
-    extracts in that many worker processes (the store is written by this one)."""
+    extracts in that many worker processes (the store is written by this one). Documents stored
+    already with the same text are skipped, unless `reextract`: then their claims are extracted
+    again and replaced (after retraining, say); analysts' reviews apply to the new claims."""
     return _ingest(lambda reader: reader.read(inputs), store, fieldmap, on_problem, on_document,
-                   model, min_confidence, processes, prefilter)
+                   model, min_confidence, processes, prefilter, reextract)
 
 
 def ingest_bytes(data: bytes, name: str, store: Store, fmt: str | None = None, fieldmap: FieldMap | None = None,
@@ -62,7 +65,7 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
             on_problem: Callable[[InputProblem], None] | None,
             on_document: Callable[[Document, str, IngestSummary], None] | None,
             model=SHIPPED, min_confidence: float = 0.0, processes: int = 1,
-            prefilter: bool = True) -> IngestSummary:
+            prefilter: bool = True, reextract: bool = False) -> IngestSummary:
     summary = IngestSummary()
 
     def problem(p: InputProblem) -> None:
@@ -74,7 +77,7 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
 
     def needing_work() -> Iterable[Document]:
         for doc in read(reader):
-            if store.has(doc):  # stored before with the same text: nothing to do
+            if not reextract and store.has(doc):  # stored before with the same text: nothing to do
                 summary.outcomes["unchanged"] += 1
                 if on_document:
                     on_document(doc, "unchanged", summary)
@@ -86,7 +89,7 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
 
     def commit() -> None:
         nonlocal last_commit
-        for (doc, records, reason), outcome in zip(pending, store.add_many(pending)):
+        for (doc, records, reason), outcome in zip(pending, store.add_many(pending, replace=reextract)):
             summary.record(outcome, reason, len(records))
             if reason and on_problem:
                 on_problem(InputNotice(doc.source_path or doc.id, f"document {doc.id}: not processed ({reason}); "

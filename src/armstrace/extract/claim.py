@@ -24,6 +24,8 @@ class Claim:
     end: int = 0
     confidence: float = 0.5
     rule: str = ""
+    # where the supplier, recipient and item are named in the evidence: [start, end] or None
+    spans: dict[str, list[int] | None] | None = None
 
     def key(self) -> tuple:
         return (self.supplier, self.recipient, self.category, self.status, (self.designation or "").lower())

@@ -26,6 +26,7 @@ from .learned import ClaimModel, cooccurrence_candidates, filled_candidates
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .prefilter import get_prefilter
+from .spans import mention_spans
 from .status import decide_status
 from .triggers import Frame, find_frames, prevented
 
@@ -537,7 +538,8 @@ class Extractor:
         found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
                                 cooccurrence=model is not None and model.cooccurrence,
                                 fill=model is not None and model.fill)
-        return found if model is None else model.apply(found, spdoc, self)
+        found = found if model is None else model.apply(found, spdoc, self)
+        return mention_spans(found, spdoc, source_text if source_text is not None else spdoc.text)
 
     def candidates(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
                    published: str | None = None, time_limit: float | None = None, *,

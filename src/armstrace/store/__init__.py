@@ -4,6 +4,8 @@
     store = Store("armstrace.db")            # or "postgresql://user@host/db"; default $ARMSTRACE_DB
     outcome = store.add(document, claims)     # "new" | "updated" | "unchanged" | "duplicate"
     store.facts(supplier="IRN", recipient="RUS")
+    store.review([12], "reject", reviewer="alice", note="a headline, not a report")
+    store.review([13], "correct", {"status": "planned"}, reviewer="alice")
 
 Each document is stored in its own transaction, so an interrupted ingest loses nothing
 already stored and a rerun resumes; adding the same document again changes nothing.
@@ -11,23 +13,29 @@ already stored and a rerun resumes; adding the same document again changes nothi
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
+from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..ingest.document import Document
-from . import dedup
+from . import dedup, reviews
 from .engine import make_engine, migrate, resolve_url
 from .facts import claim_date, fact_key, recompute
-from .query import EVIDENCE_LIMIT, ClaimFilter, ClaimRecord, FactRecord, query_claims, query_facts
-from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
+from .query import (EVIDENCE_LIMIT, ClaimFilter, ClaimRecord, FactRecord, claim_conditions, claim_record,
+                    query_claims, query_facts)
+from .reviews import ReviewError
+from .schema import ClaimRow, DocumentRow, FactRow, ReviewRow, SourceRow, UserRow
 
-__all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "resolve_url"]
+__all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "ReviewError", "resolve_url"]
 
 RETRIES = 5
 
@@ -75,17 +83,21 @@ class Store:
                 self._index.add(doc_id, dedup.from_bytes(data))
         return self._index
 
-    def add(self, doc: Document, claims: Iterable[dict], not_processed: str | None = None) -> str:
+    def add(self, doc: Document, claims: Iterable[dict], not_processed: str | None = None,
+            replace: bool = False) -> str:
         """Store one document with its claims and refresh the facts they touch.
 
         `not_processed` says why extraction passed the document over ("language ru"): it is
-        kept, with no claims, in that state."""
+        kept, with no claims, in that state. A document stored already with the same text is
+        left as it is ("unchanged"), unless `replace`: then its claims are replaced by these
+        (extracted again, say with a retrained model; "updated"). Reviews apply to the new
+        claims as they did to the old."""
         claims = list(claims)
         for attempt in range(RETRIES):
             self._pending = None
             try:
                 with self.WriteSession.begin() as session:
-                    outcome = self._add(session, doc, claims, not_processed)
+                    outcome = self._add(session, doc, claims, not_processed, replace)
                 if self._pending is not None:  # committed: later documents may copy this one
                     self._near_duplicates_index().add(*self._pending)
                 return outcome
@@ -100,7 +112,8 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def add_many(self, items: Iterable[tuple[Document, Iterable[dict], str | None]]) -> list[str]:
+    def add_many(self, items: Iterable[tuple[Document, Iterable[dict], str | None]],
+                 replace: bool = False) -> list[str]:
         """Store many (document, claims, not_processed) in one transaction (bulk loading):
         the same rows, facts and outcomes as `add` one at a time, in order. If the transaction
         fails (another writer got there first, a lock), each document is added on its own."""
@@ -111,21 +124,22 @@ class Store:
                 index = self._near_duplicates(session)
                 for doc, claims, reason in items:
                     self._pending = None
-                    outcomes.append(self._add(session, doc, claims, reason))
+                    outcomes.append(self._add(session, doc, claims, reason, replace))
                     if self._pending is not None:  # later documents of the batch may copy this one
                         index.add(*self._pending)
             return outcomes
         except (IntegrityError, OperationalError):
             self._index = None  # it may name rows that were rolled back: rebuilt from the table
-            return [self.add(doc, claims, reason) for doc, claims, reason in items]
+            return [self.add(doc, claims, reason, replace) for doc, claims, reason in items]
 
-    def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None) -> str:
+    def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None,
+             replace: bool = False) -> str:
         content_hash = doc.content_hash
         index = self._near_duplicates(session)
         row = session.scalar(select(DocumentRow).where(DocumentRow.doc_key == doc.id))
         touched: set[int] = set()
         if row is not None:
-            if row.content_hash == content_hash:
+            if row.content_hash == content_hash and not replace:
                 return "unchanged"
             touched |= {fid for (fid,) in session.execute(select(ClaimRow.fact_id).where(ClaimRow.document_id == row.id)) if fid}
             session.execute(delete(ClaimRow).where(ClaimRow.document_id == row.id))
@@ -140,6 +154,7 @@ class Store:
         row.published, row.publisher, row.syndicated_from = doc.published, doc.publisher, doc.syndicated_from
         row.language, row.source_path, row.not_processed = doc.language, doc.source_path, not_processed
         row.removed = [{"kind": r.kind, "start": r.start, "end": r.end, "text": r.text} for r in doc.removed]
+        row.raw = doc.raw if doc.raw is not None and doc.raw != doc.text else None
         row.content_hash, row.minhash = content_hash, dedup.to_bytes(signature)
         session.flush()
 
@@ -165,9 +180,12 @@ class Store:
                 time=_str(claim.get("time")), quantity=_str(claim.get("quantity")), purpose=_str(claim.get("purpose")),
                 evidence=claim.get("evidence") or "", start=claim.get("start"), end=claim.get("end"),
                 confidence=claim.get("confidence"), rule=_str(claim.get("rule")),
-                date=claim_date(claim.get("time"), doc.published),
+                date=claim_date(claim.get("time"), doc.published), spans=claim.get("spans"),
+                key=reviews.claim_key(content_hash, claim.get("start"), claim.get("end"), claim.get("supplier"),
+                                      claim.get("recipient"), claim["category"], claim.get("designation")),
             ))
         session.flush()
+        touched |= self._apply_reviews(session, row)
         for fact_id in sorted(touched):
             fact = session.get(FactRow, fact_id, with_for_update=self.dialect == "postgresql", populate_existing=True)
             if fact is not None:
@@ -185,6 +203,195 @@ class Store:
         session.execute(insert(FactRow).values(**values).on_conflict_do_nothing(index_elements=["supplier", "recipient", "item_key"]))
         return session.scalar(select(FactRow.id).where(
             FactRow.supplier == supplier, FactRow.recipient == recipient, FactRow.item_key == key))
+
+    # -- reviews --------------------------------------------------------------------------
+
+    def _apply_reviews(self, session: Session, doc: DocumentRow) -> set[int]:
+        """Apply the reviews of this document's content to its claim rows (made again for
+        claims an analyst added); the ids of the facts this touched."""
+        found = session.scalars(select(ReviewRow).where(ReviewRow.content_hash == doc.content_hash)
+                                .order_by(ReviewRow.id)).all()
+        if not found:
+            return set()
+        by_key: dict[str, list[ReviewRow]] = defaultdict(list)
+        for review in found:
+            by_key[review.claim_key].append(review)
+        rows = session.scalars(select(ClaimRow).where(ClaimRow.document_id == doc.id)).all()
+        have = {row.key for row in rows}
+        for key, group in by_key.items():
+            if group[0].action == "add" and key not in have:
+                rows.append(self._added_row(session, doc, group[0]))
+        touched: set[int] = set()
+        for row in rows:
+            if row.key in by_key:
+                touched |= self._reapply(session, row, doc, by_key[row.key])
+        return touched
+
+    def _added_row(self, session: Session, doc: DocumentRow, review: ReviewRow) -> ClaimRow:
+        full = Document(id=doc.doc_key, text=doc.text, title=doc.title).full_text
+        values = {field: None for field in reviews.FIELDS} | dict(review.values or {})
+        row = ClaimRow(document_id=doc.id, category=values["category"], status=values["status"],
+                       supplier=values["supplier"], recipient=values["recipient"], designation=values["designation"],
+                       item=values["designation"], attribution=list(values["attribution"] or []), time=values["time"],
+                       evidence=full[review.start:review.end], start=review.start, end=review.end, confidence=1.0,
+                       rule="analyst", key=review.claim_key)
+        session.add(row)
+        session.flush()
+        return row
+
+    def _reapply(self, session: Session, row: ClaimRow, doc: DocumentRow, group: list[ReviewRow]) -> set[int]:
+        """Set the claim row from its reviews and move it to its fact; the facts touched."""
+        old = row.fact_id
+        reviews.apply(row, group)
+        row.date = claim_date(row.time, doc.published)
+        row.fact_id = self._fact_id(session, {"supplier": row.supplier, "recipient": row.recipient,
+                                              "category": row.category, "designation": row.designation})
+        return {fid for fid in (old, row.fact_id) if fid}
+
+    def review(self, claim_ids: Iterable[int], action: str, values: dict[str, Any] | None = None, *,
+               reviewer: str, note: str | None = None) -> list[tuple[ClaimRecord, dict[str, Any]]]:
+        """Accept, reject or correct claims (all in one transaction: every id must exist).
+        Each gets a review in the log; the claim (and any copy of its document) takes the
+        reviewed values and moves to its fact. Returns each claim as it is now, with its review."""
+        if action not in ("accept", "reject", "correct"):
+            raise ReviewError(f"unknown review action {action!r}: accept, reject or correct")
+        values = reviews.clean_values(values or {}) if action == "correct" else {}
+        if action == "correct" and not values:
+            raise ReviewError("a correction sets at least one field (--set field=value)")
+        if values and action != "correct":
+            raise ReviewError(f"only a correction sets fields, not {action}")
+        note = reviews.check_note(note)
+        reviewer = _reviewer(reviewer)
+        ids = list(dict.fromkeys(claim_ids))
+        with self.WriteSession.begin() as session:
+            written = []
+            touched: set[int] = set()
+            for claim_id in ids:
+                row = session.get(ClaimRow, claim_id)
+                if row is None:
+                    raise ReviewError(f"no claim {claim_id}")
+                doc = session.get(DocumentRow, row.document_id)
+                review = ReviewRow(claim_key=row.key, content_hash=doc.content_hash, start=row.start, end=row.end,
+                                   action=action, values=values, note=note, reviewer=reviewer,
+                                   created_at=reviews.now(), claim_id=row.id, document_id=doc.id)
+                session.add(review)
+                session.flush()
+                touched |= self._rereview(session, row.key, doc.content_hash)
+                written.append((row.id, review))
+            self._recompute(session, touched)
+            return [(self._claim_record(session, cid), reviews.review_dict(r)) for cid, r in written]
+
+    def _rereview(self, session: Session, key: str, content_hash: str) -> set[int]:
+        """Apply the reviews of `key` to every claim row with that key (copies of a document too)."""
+        group = session.scalars(select(ReviewRow).where(ReviewRow.claim_key == key).order_by(ReviewRow.id)).all()
+        touched: set[int] = set()
+        for row in session.scalars(select(ClaimRow).where(ClaimRow.key == key)).all():
+            doc = session.get(DocumentRow, row.document_id)
+            if doc.content_hash == content_hash:
+                touched |= self._reapply(session, row, doc, group)
+        return touched
+
+    def _recompute(self, session: Session, fact_ids: set[int]) -> None:
+        session.flush()
+        for fact_id in sorted(fact_ids):
+            fact = session.get(FactRow, fact_id, with_for_update=self.dialect == "postgresql", populate_existing=True)
+            if fact is not None:
+                recompute(session, fact)
+
+    def add_claim(self, document_id: int, start: int, end: int, values: dict[str, Any], *, reviewer: str,
+                  note: str | None = None) -> tuple[ClaimRecord, dict[str, Any]]:
+        """Add a claim the machine missed, on characters [start, end) of a stored document's
+        full text (a sentence). `values` need a category and a status."""
+        values = reviews.clean_values(values)
+        missing = [f for f in ("category", "status") if not values.get(f)]
+        if missing:
+            raise ReviewError(f"an added claim needs {' and '.join(missing)} (--set category=... --set status=...)")
+        note, reviewer = reviews.check_note(note), _reviewer(reviewer)
+        with self.WriteSession.begin() as session:
+            doc = session.get(DocumentRow, document_id)
+            if doc is None:
+                raise ReviewError(f"no document {document_id}")
+            full = Document(id=doc.doc_key, text=doc.text, title=doc.title).full_text
+            if not (0 <= start < end <= len(full)) or not full[start:end].strip():
+                raise ReviewError(f"characters {start}..{end} are not a span of document {document_id}'s text "
+                                  f"({len(full)} characters)")
+            created = reviews.now()
+            review = ReviewRow(claim_key=reviews.added_key(doc.content_hash, start, end, created, reviewer),
+                               content_hash=doc.content_hash, start=start, end=end, action="add", values=values,
+                               note=note, reviewer=reviewer, created_at=created, document_id=doc.id)
+            session.add(review)
+            session.flush()
+            row = self._added_row(session, doc, review)
+            review.claim_id = row.id
+            touched = self._reapply(session, row, doc, [review])
+            self._recompute(session, touched)
+            return self._claim_record(session, row.id), reviews.review_dict(review)
+
+    def _claim_record(self, session: Session, claim_id: int) -> ClaimRecord:
+        row = session.get(ClaimRow, claim_id, populate_existing=True)
+        return claim_record(row, session.get(DocumentRow, row.document_id))
+
+    def reviews(self, claim_id: int | None = None, reviewer: str | None = None, limit: int | None = 100,
+                offset: int = 0) -> list[dict[str, Any]]:
+        """The audit log, newest first: every review of `claim_id` (by its key), else all."""
+        with self.Session() as session:
+            stmt = select(ReviewRow)
+            if claim_id is not None:
+                key = session.scalar(select(ClaimRow.key).where(ClaimRow.id == claim_id))
+                stmt = stmt.where(or_(ReviewRow.claim_key == key, ReviewRow.claim_id == claim_id))
+            if reviewer:
+                stmt = stmt.where(ReviewRow.reviewer == reviewer)
+            stmt = stmt.order_by(ReviewRow.id.desc()).offset(offset)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            return [reviews.review_dict(r) for r in session.scalars(stmt)]
+
+    def queue(self, filters: ClaimFilter | None = None, limit: int | None = 50,
+              offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Unreviewed claims in the order to look at them: the least sure claims of the facts
+        with the fewest independent reports first, copies of documents last; and how many there are."""
+        f = filters or ClaimFilter()
+        with self.Session() as session:
+            stmt = (select(ClaimRow, DocumentRow, FactRow).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
+                    .join(FactRow, ClaimRow.fact_id == FactRow.id).where(ClaimRow.review.is_(None)))
+            stmt = claim_conditions(stmt, f)
+            if f.min_sources:
+                stmt = stmt.where(FactRow.n_sources >= f.min_sources)
+            total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+            stmt = stmt.order_by(DocumentRow.duplicate_of.is_not(None), FactRow.n_sources, ClaimRow.confidence,
+                                 ClaimRow.id).offset(offset)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+            out = []
+            for claim, doc, fact in session.execute(stmt):
+                out.append(claim_record(claim, doc).to_dict() | {"fact_n_sources": fact.n_sources,
+                                                                 "fact_confidence": fact.confidence})
+            return out, total
+
+    # -- reviewers --------------------------------------------------------------------------
+
+    def add_user(self, name: str) -> str:
+        """A new reviewer; returns their token (only its SHA-256 is stored: shown once)."""
+        name = _reviewer(name)
+        token = secrets.token_urlsafe(24)
+        try:
+            with self.WriteSession.begin() as session:
+                session.add(UserRow(name=name, token_hash=_token_hash(token), created_at=reviews.now()))
+        except IntegrityError:
+            raise ReviewError(f"there is a reviewer called {name!r} already") from None
+        return token
+
+    def user_for_token(self, token: str | None) -> str | None:
+        """The reviewer a token belongs to, or None."""
+        if not token:
+            return None
+        with self.Session() as session:
+            return session.scalar(select(UserRow.name).where(UserRow.token_hash == _token_hash(token)))
+
+    def users(self) -> list[dict[str, str]]:
+        with self.Session() as session:
+            return [{"name": u.name, "created_at": u.created_at}
+                    for u in session.scalars(select(UserRow).order_by(UserRow.name))]
 
     # -- reading ------------------------------------------------------------------------
 
@@ -238,6 +445,17 @@ class Store:
         """The facts as a pandas DataFrame."""
         import pandas as pd
         return pd.DataFrame([f.to_dict() for f in self.facts(filters, **kwargs)])
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _reviewer(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > reviews.MAX_NAME or not name.isprintable():
+        raise ReviewError(f"a reviewer's name is 1 to {reviews.MAX_NAME} printable characters")
+    return name
 
 
 def _str(value) -> str | None:

@@ -2,7 +2,11 @@
 
 The item is the designation when the claim names one (normalised: "Su-35" and "SU 35" are
 one item), else the category. A fact's figures are recomputed from all its claims each
-time one of them changes, counting only documents that are not copies of another.
+time one of them changes. Corroboration counts independent reports: the distinct original
+publishers of documents that are not copies of another (a syndicated reprint counts for
+the outlet it copies). The sources an article cites ("the Wall Street Journal", "U.S.
+officials") are kept and shown with the fact but not counted: one article naming five
+sources is still one report. Claims an analyst rejected do not count at all.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
@@ -19,6 +23,7 @@ from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
 # When two claims carry the same date, the later stage of a transfer wins as "latest".
 STATUS_ORDER = ("considered", "sought", "offered", "planned", "agreed", "ongoing", "delivered", "denied", "halted")
 DEFAULT_CLAIM_CONFIDENCE = 0.5
+REVIEWED = ("accepted", "corrected", "added")  # a person says the claim is right
 
 
 def item_key(category: str, designation: str | None) -> str:
@@ -61,10 +66,11 @@ def recompute(session: Session, fact: FactRow) -> None:
     """Refresh a fact's timeline, counts, sources and confidence from its claims."""
     rows = session.execute(
         select(ClaimRow, DocumentRow).join(DocumentRow, ClaimRow.document_id == DocumentRow.id)
-        .where(ClaimRow.fact_id == fact.id)
+        .where(ClaimRow.fact_id == fact.id, or_(ClaimRow.review.is_(None), ClaimRow.review != "rejected"))
     ).all()
     session.execute(delete(SourceRow).where(SourceRow.fact_id == fact.id))
     fact.n_claims = len(rows)
+    fact.n_reviewed = sum(1 for c, _ in rows if c.review in REVIEWED)
     if not rows:
         fact.timeline, fact.status, fact.first_date, fact.last_date = {}, None, None, None
         fact.n_documents = fact.n_publishers = fact.n_attributed = fact.n_sources = 0
@@ -87,17 +93,22 @@ def recompute(session: Session, fact: FactRow) -> None:
 
     independent = [(c, d) for c, d in rows if d.duplicate_of is None]
     publishers, attributed, best = {}, {}, defaultdict(float)
+    documents = set()
     for claim, doc in independent:
-        publishers.setdefault(normalise_source(publisher_of(doc)), publisher_of(doc))
+        report = normalise_source(publisher_of(doc))
+        publishers.setdefault(report, publisher_of(doc))
+        documents.add(doc.id)
         for name in claim.attribution or []:
             if name and normalise_source(name):
                 attributed.setdefault(normalise_source(name), name)
-        best[doc.id] = max(best[doc.id], claim.confidence if claim.confidence is not None else DEFAULT_CLAIM_CONFIDENCE)
-    fact.n_documents = len(best)
+        # a claim a person confirmed is sure; else the extractor's confidence
+        sure = 1.0 if claim.review in REVIEWED else claim.confidence
+        best[report] = max(best[report], sure if sure is not None else DEFAULT_CLAIM_CONFIDENCE)
+    fact.n_documents = len(documents)
     fact.n_publishers = len(publishers)
     fact.n_attributed = len(attributed)
-    fact.n_sources = len(publishers) + len(attributed)
-    doubt = 1.0
+    fact.n_sources = len(publishers)  # independent reports
+    doubt = 1.0  # each independent report is one more chance that the fact is right
     for confidence in best.values():
         doubt *= 1.0 - min(confidence, 0.99)
     fact.confidence = round(1.0 - doubt, 4)

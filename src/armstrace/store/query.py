@@ -16,6 +16,7 @@ from .schema import ClaimRow, DocumentRow, FactRow
 CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
               "small_arms", "naval", "electronics", "technology", "unspecified")
 STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
+REVIEW_STATES = ("unreviewed", "accepted", "rejected", "corrected", "added", "any")
 MAX_TEXT = 1000  # characters of the text filter (SQLite refuses LIKE patterns over 50,000 bytes)
 MAX_INT = 2**63 - 1  # the largest limit or offset a database takes (a signed 64-bit integer)
 
@@ -35,6 +36,8 @@ class ClaimFilter:
     min_sources: int | None = None
     min_confidence: float | None = None  # claims: the extractor's; facts: the fact's
     text: str | None = None  # substring of the evidence sentence
+    # unreviewed | accepted | rejected | corrected | added | any; None: every claim but the rejected
+    review: str | None = None
     limit: int | None = None
     offset: int = 0
 
@@ -53,6 +56,8 @@ class ClaimFilter:
             value = getattr(self, name)
             if value is not None and value > MAX_INT:
                 raise ValueError(f"{name} must be at most {MAX_INT}, not {value}")
+        if self.review is not None and self.review not in REVIEW_STATES:
+            raise ValueError(f"unknown review state {self.review!r}; known: {', '.join(REVIEW_STATES)}")
         if self.text is not None and len(self.text) > MAX_TEXT:
             raise ValueError(f"text must be at most {MAX_TEXT} characters, not {len(self.text)}")
 
@@ -124,6 +129,12 @@ class ClaimRecord:
     url: str | None
     publisher: str | None
     duplicate: bool
+    spans: dict[str, Any] | None = None  # supplier/recipient/item -> [start, end] in the document's full text
+    review: str | None = None  # the latest review: accepted | rejected | corrected | added
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+    review_note: str | None = None
+    machine: dict[str, Any] | None = None  # the extracted values a correction replaced
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -144,9 +155,11 @@ class FactRecord:
     n_documents: int
     n_publishers: int
     n_attributed: int
-    n_sources: int
+    n_sources: int  # independent reports: distinct original publishers
     confidence: float
-    sources: list[str] = field(default_factory=list)
+    n_reviewed: int = 0
+    sources: list[str] = field(default_factory=list)  # the publishers counted in n_sources
+    cited: list[str] = field(default_factory=list)  # who the reports cite: shown, not counted
     evidence: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -195,7 +208,30 @@ def claim_conditions(stmt: Select, f: ClaimFilter, claim=ClaimRow) -> Select:
         stmt = stmt.where(claim.confidence >= f.min_confidence)
     if f.text:
         stmt = stmt.where(claim.evidence.ilike(f"%{like_escape(f.text)}%", escape="\\"))
-    return stmt
+    return review_condition(stmt, f.review, claim)
+
+
+def review_condition(stmt: Select, state: str | None, claim=ClaimRow) -> Select:
+    """Claims in review `state`; None: all but the rejected (reviews win)."""
+    if state is None:
+        return stmt.where(or_(claim.review.is_(None), claim.review != "rejected"))
+    if state == "unreviewed":
+        return stmt.where(claim.review.is_(None))
+    if state == "any":
+        return stmt
+    return stmt.where(claim.review == state)
+
+
+def claim_record(c: ClaimRow, d: DocumentRow) -> ClaimRecord:
+    return ClaimRecord(
+        id=c.id, doc=d.doc_key, document_id=d.id, supplier=c.supplier, recipient=c.recipient, category=c.category,
+        status=c.status, designation=c.designation, item=c.item, attribution=list(c.attribution or []),
+        time=c.time, quantity=c.quantity, purpose=c.purpose, evidence=c.evidence, start=c.start, end=c.end,
+        confidence=c.confidence, rule=c.rule, date=c.date, fact_id=c.fact_id, url=d.url,
+        publisher=d.syndicated_from or d.publisher, duplicate=d.duplicate_of is not None, spans=c.spans,
+        review=c.review, reviewer=c.reviewer, reviewed_at=c.reviewed_at, review_note=c.review_note,
+        machine=c.machine,
+    )
 
 
 def query_claims(session: Session, f: ClaimFilter, document_id: int | None = None) -> list[ClaimRecord]:
@@ -208,16 +244,7 @@ def query_claims(session: Session, f: ClaimFilter, document_id: int | None = Non
     stmt = stmt.order_by(ClaimRow.id).offset(f.offset)
     if f.limit is not None:
         stmt = stmt.limit(f.limit)
-    return [
-        ClaimRecord(
-            id=c.id, doc=d.doc_key, document_id=d.id, supplier=c.supplier, recipient=c.recipient, category=c.category,
-            status=c.status, designation=c.designation, item=c.item, attribution=list(c.attribution or []),
-            time=c.time, quantity=c.quantity, purpose=c.purpose, evidence=c.evidence, start=c.start, end=c.end,
-            confidence=c.confidence, rule=c.rule, date=c.date, fact_id=c.fact_id, url=d.url,
-            publisher=d.syndicated_from or d.publisher, duplicate=d.duplicate_of is not None,
-        )
-        for c, d in session.execute(stmt)
-    ]
+    return [claim_record(c, d) for c, d in session.execute(stmt)]
 
 
 EVIDENCE_LIMIT = 20  # evidence sentences listed per fact (the most recent); n_claims counts them all
@@ -247,9 +274,9 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
         stmt = stmt.where(FactRow.last_date >= f.since)
     if f.until:
         stmt = stmt.where(FactRow.first_date <= f.until + "\uffff")
-    if f.status or f.text:
+    if f.status or f.text or f.review not in (None, "any"):
         # a fact matches when one of its claims does
-        claims = claim_conditions(select(ClaimRow.fact_id), ClaimFilter(status=f.status, text=f.text))
+        claims = claim_conditions(select(ClaimRow.fact_id), ClaimFilter(status=f.status, text=f.text, review=f.review))
         stmt = stmt.where(FactRow.id.in_(claims))
     stmt = stmt.order_by(FactRow.n_sources.desc(), FactRow.id).offset(f.offset)
     if f.limit is not None:
@@ -265,10 +292,11 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
             designation=fact.designation, status=fact.status, timeline=dict(fact.timeline or {}),
             first_date=fact.first_date, last_date=fact.last_date, n_claims=fact.n_claims,
             n_documents=fact.n_documents, n_publishers=fact.n_publishers, n_attributed=fact.n_attributed,
-            n_sources=fact.n_sources, confidence=fact.confidence,
+            n_sources=fact.n_sources, confidence=fact.confidence, n_reviewed=fact.n_reviewed or 0,
         )
         if with_evidence:
-            record.sources = [s.name for s in sorted(fact.sources, key=lambda s: (s.kind, s.name))]
+            record.sources = sorted(s.name for s in fact.sources if s.kind == "publisher")
+            record.cited = sorted(s.name for s in fact.sources if s.kind != "publisher")
             record.evidence = evidence.get(fact.id, [])
         records.append(record)
     return records
@@ -276,17 +304,21 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
 
 EVIDENCE_COLUMNS = (
     "c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
-    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\""
+    "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\", "
+    "c.spans, c.review, c.reviewer, c.supplier, c.recipient, c.category, c.designation"
 )
+# a rejected claim is no evidence (it stays in the claims, under --review rejected)
+NOT_REJECTED = "(c.review IS NULL OR c.review <> 'rejected')"
 EVIDENCE_PART = (
     f"SELECT * FROM (SELECT {EVIDENCE_COLUMNS} "
     "FROM claims c JOIN documents d ON c.document_id = d.id WHERE c.fact_id = :f{n} "
+    f"AND {NOT_REJECTED} "
     "ORDER BY c.id DESC LIMIT {limit}) AS part{n}"
 )
 EVIDENCE_LATERAL = (  # PostgreSQL: the same per-fact lookup as one lateral join, planned once
     f"SELECT {EVIDENCE_COLUMNS} "
     "FROM unnest(CAST(:ids AS integer[])) AS f(fid) CROSS JOIN LATERAL ("
-    "SELECT * FROM claims WHERE claims.fact_id = f.fid ORDER BY claims.id DESC LIMIT :limit) AS c "
+    "SELECT * FROM claims c WHERE c.fact_id = f.fid AND " + NOT_REJECTED + " ORDER BY c.id DESC LIMIT :limit) AS c "
     "JOIN documents d ON c.document_id = d.id"
 )
 EVIDENCE_CHUNK = 400  # facts per SQLite statement: SQLite takes at most 500 terms in a compound SELECT
@@ -319,11 +351,16 @@ def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, 
             params = {f"f{n}": fact_id for n, fact_id in enumerate(chunk)}
             rows += session.execute(text(_evidence_union(len(chunk), int(limit))), params).all()
     for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
-         publisher, syndicated_from, item, start, end) in sorted(rows, key=lambda r: r[0]):
+         publisher, syndicated_from, item, start, end, spans, review, reviewer, supplier, recipient, category,
+         designation) in sorted(rows, key=lambda r: r[0]):
         if isinstance(attribution, str):  # JSON comes back as text from a raw query on SQLite
             attribution = json.loads(attribution)
+        if isinstance(spans, str):
+            spans = json.loads(spans)
         result.setdefault(fact_id, []).append(
             {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
              "doc": doc_key, "document_id": document_id, "url": url, "duplicate": duplicate_of is not None,
-             "publisher": syndicated_from or publisher, "item": item, "start": start, "end": end})
+             "publisher": syndicated_from or publisher, "item": item, "start": start, "end": end, "spans": spans,
+             "review": review, "reviewer": reviewer, "supplier": supplier, "recipient": recipient,
+             "category": category, "designation": designation})
     return result

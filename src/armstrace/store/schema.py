@@ -4,7 +4,10 @@ documents  one row per ingested document: metadata, clean text, removed boilerpl
            content hash, MinHash signature, and `duplicate_of` for syndicated copies
 claims     one row per extracted claim, with its evidence span and its fact
 facts      claims merged by (supplier, recipient, item): status timeline, corroboration
-sources    who backs a fact: each distinct publisher and attributed source, once
+sources    who backs a fact: each independent publisher ("publisher", counted) and each
+           source the articles cite ("attributed", shown, not counted), once
+reviews    the analysts' audit log: accept, reject, correct, add; appended, never changed
+users      reviewers: a name and the SHA-256 of their token (never the token)
 
 The migrations in `migrations/versions/` create these tables; keep them in step.
 """
@@ -38,6 +41,7 @@ class DocumentRow(Base):
     not_processed: Mapped[str | None] = mapped_column(String(200))
     source_path: Mapped[str | None] = mapped_column(Text)
     removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    raw: Mapped[str | None] = mapped_column(Text)  # the input before boilerplate removal, when the reader kept it
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
@@ -65,7 +69,8 @@ class FactRow(Base):
     n_documents: Mapped[int] = mapped_column(Integer, default=0)
     n_publishers: Mapped[int] = mapped_column(Integer, default=0)
     n_attributed: Mapped[int] = mapped_column(Integer, default=0)
-    n_sources: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    n_sources: Mapped[int] = mapped_column(Integer, default=0, index=True)  # independent reports
+    n_reviewed: Mapped[int] = mapped_column(Integer, default=0)  # claims a person accepted, corrected or added
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
 
     claims: Mapped[list["ClaimRow"]] = relationship(back_populates="fact")
@@ -98,6 +103,15 @@ class ClaimRow(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     rule: Mapped[str | None] = mapped_column(String(100))
     date: Mapped[str | None] = mapped_column(String(10), index=True)  # claim time, else publication date
+    spans: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # supplier/recipient/item -> [start, end]
+    # what reviews key on: document content, evidence span and the extracted parties and item
+    key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # the latest review: accepted | rejected | corrected | added; NULL when no one has looked
+    review: Mapped[str | None] = mapped_column(String(12), index=True)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewed_at: Mapped[str | None] = mapped_column(String(32))
+    review_note: Mapped[str | None] = mapped_column(Text)
+    machine: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the extracted values a correction replaced
 
     document: Mapped[DocumentRow] = relationship(back_populates="claims")
     fact: Mapped[FactRow | None] = relationship(back_populates="claims")
@@ -134,3 +148,33 @@ class SipriDealRow(Base):
     delivery_years: Mapped[str | None] = mapped_column(String(200))
     numbers_delivered: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str | None] = mapped_column(String(40))
+
+
+class ReviewRow(Base):
+    """One analyst decision. Appended, never updated or deleted: the audit log. Keyed by the
+    claim's `key` (document content + evidence span + extracted parties and item), so it
+    applies again when the same document is ingested or extracted again."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_key: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    start: Mapped[int | None] = mapped_column(Integer)
+    end: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))  # accept | reject | correct | add
+    values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # correct/add: the fields set
+    note: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[str] = mapped_column(String(32))
+    claim_id: Mapped[int | None] = mapped_column(Integer)  # the claim row when written (rows change on re-extraction)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[str] = mapped_column(String(32))

@@ -1,8 +1,20 @@
-// The JSON API of `armstrace serve` (same origin).
+// The JSON API of `armstrace serve` (same origin). Reads are open; writes carry the
+// reviewer's token (auth.js keeps it) as `Authorization: Bearer TOKEN`.
 export const FILTER_KEYS = ["supplier", "recipient", "party", "category", "designation", "status", "since",
-  "until", "min_sources", "text"];
+  "until", "min_sources", "text", "review"];
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  constructor(message, status = 0) {
+    super(message);
+    this.status = status;
+  }
+}
+
+let token = null;
+/** The reviewer token sent with writes (null: none). */
+export function setToken(value) {
+  token = value || null;
+}
 
 export function query(filters, extra = {}) {
   const params = new URLSearchParams();
@@ -14,16 +26,26 @@ export function query(filters, extra = {}) {
   return params.toString();
 }
 
-export async function get(path, filters = null, extra = {}) {
+async function check(response) {
+  if (response.ok) return response.json();
+  let detail = `${response.status} ${response.statusText}`;
+  try {
+    const body = await response.json();
+    if (body && body.detail) detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
+  } catch { /* not JSON */ }
+  throw new ApiError(detail, response.status);
+}
+
+export async function get(path, filters = null, extra = {}, { auth = false } = {}) {
   const qs = filters ? query(filters, extra) : new URLSearchParams(extra).toString();
-  const response = await fetch(qs ? `${path}?${qs}` : path, { headers: { Accept: "application/json" } });
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try {
-      const body = await response.json();
-      if (body && body.detail) detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail);
-    } catch { /* not JSON */ }
-    throw new ApiError(detail);
-  }
-  return response.json();
+  const headers = { Accept: "application/json" };
+  if (auth && token) headers.Authorization = `Bearer ${token}`;
+  return check(await fetch(qs ? `${path}?${qs}` : path, { headers }));
+}
+
+/** POST a JSON body with the reviewer token; the API's message becomes the ApiError's. */
+export async function post(path, body) {
+  const headers = { Accept: "application/json", "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return check(await fetch(path, { method: "POST", headers, body: JSON.stringify(body) }));
 }

@@ -69,32 +69,27 @@ export function extLink(url, label) {
   return el("a", { href: safe, target: "_blank", rel: "noopener noreferrer nofollow", class: "url" }, label || url);
 }
 
+export const SPAN_CLASSES = { supplier: "hl-supplier", recipient: "hl-recipient", item: "hl-item" };
+
 /**
- * Text with some phrases highlighted: terms = [{text, cls}]. Matching is case-insensitive;
- * earlier terms win where matches overlap. Returns a DocumentFragment of text nodes and <mark>s.
+ * The evidence sentence with the claim's supplier, recipient and item marked from the
+ * offsets the extractor found (`spans`: {supplier: [start, end] | null, ...}, in the
+ * document's full-text space; `base` = the sentence's own start offset there). Offsets,
+ * not name matching: a demonym ("Iranian") or a second mention of a country is marked
+ * only where the claim was read. Earlier kinds win where spans overlap. Returns a
+ * DocumentFragment of text nodes and <mark>s.
  */
-export function highlighted(text, terms) {
+export function markSpans(text, base, spans) {
   const frag = document.createDocumentFragment();
   text = String(text ?? "");
-  const lower = text.toLowerCase();
   const taken = new Array(text.length).fill(null);
-  for (const term of terms) {
-    const needle = String(term.text || "").trim().toLowerCase();
-    if (needle.length < 2) continue;
-    let from = 0;
-    for (;;) {
-      const at = lower.indexOf(needle, from);
-      if (at < 0) break;
-      from = at + needle.length;
-      // whole words only when the term starts/ends with a word character
-      const before = at > 0 ? lower[at - 1] : " ";
-      const after = from < lower.length ? lower[from] : " ";
-      if (/\w/.test(needle[0]) && /\w/.test(before)) continue;
-      if (/\w/.test(needle[needle.length - 1]) && /\w/.test(after) && !/s/.test(after)) continue;
-      let free = true;
-      for (let i = at; i < from; i++) if (taken[i]) { free = false; break; }
-      if (!free) continue;
-      for (let i = at; i < from; i++) taken[i] = term.cls;
+  if (spans && Number.isInteger(base)) {
+    for (const [kind, cls] of Object.entries(SPAN_CLASSES)) {
+      const span = spans[kind];
+      if (!Array.isArray(span) || !Number.isInteger(span[0]) || !Number.isInteger(span[1])) continue;
+      const from = Math.max(0, span[0] - base);
+      const to = Math.min(text.length, span[1] - base);
+      for (let i = from; i < to; i++) if (!taken[i]) taken[i] = cls;
     }
   }
   let i = 0;
@@ -103,8 +98,7 @@ export function highlighted(text, terms) {
     let j = i + 1;
     while (j < text.length && taken[j] === cls) j++;
     const piece = document.createTextNode(text.slice(i, j));
-    if (cls) frag.appendChild(el("mark", { class: cls }, piece));
-    else frag.appendChild(piece);
+    frag.appendChild(cls ? el("mark", { class: cls }, piece) : piece);
     i = j;
   }
   return frag;

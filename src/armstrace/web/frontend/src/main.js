@@ -1,13 +1,20 @@
 // armstrace browser UI: filters (mirrored in the URL query string), flow network, map,
-// timeline, register table, and a side panel for evidence and documents (URL hash:
-// #pair=SUP>REC, #fact=ID, #doc=ID, #party=X).
-import { FILTER_KEYS, get, query } from "./api.js";
+// timeline, register table, and a side panel for evidence, documents and the review queue
+// (URL hash: #pair=SUP>REC, #fact=ID, #doc=ID, #party=X, #queue). A reviewer signs in with
+// a token (header); after every review the data is loaded again, so all views agree.
+import { ApiError, FILTER_KEYS, get, query } from "./api.js";
+import { Auth } from "./auth.js";
+import { actorOption, autocomplete, designationOption } from "./autocomplete.js";
 import { CATEGORIES, CATEGORY_COLORS, label, STATUSES } from "./colors.js";
+import { renderDocument } from "./document.js";
 import { clear, el } from "./dom.js";
 import { renderMap } from "./map.js";
-import { createNetwork, edgeMidpoint, renderNetwork } from "./network.js";
-import { renderDocument, renderFacts } from "./panel.js";
+import { createNetwork, edgeMidpoint, focused, focusOn, nodePosition, renderNetwork, showAll } from "./network.js";
+import { showError } from "./notify.js";
+import { renderFacts } from "./panel.js";
+import { Queue } from "./queue.js";
 import { Register } from "./register.js";
+import { REVIEW_STATES } from "./review.js";
 import { renderTimeline } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -22,7 +29,9 @@ const state = {
   loading: 0,
   ready: false,
   cy: null,
+  minReports: 0,  // the network's own slider: edges with fewer independent reports are left out
   edgeMidpoint: (edge) => edgeMidpoint(state.cy, edge),
+  nodePosition: (node) => nodePosition(state.cy, node),
 };
 window.__armstrace = state;
 
@@ -77,17 +86,6 @@ async function apply(f, { push = true } = {}) {
 
 // ---------------------------------------------------------------- loading
 
-function showError(message) {
-  const box = $("error");
-  if (!message) {
-    box.hidden = true;
-    box.textContent = "";
-    return;
-  }
-  box.hidden = false;
-  box.textContent = message;
-}
-
 async function load() {
   state.loading++;
   document.body.classList.add("loading");
@@ -100,8 +98,7 @@ async function load() {
   const graphP = get("/api/graph", f, { limit: GRAPH_LIMIT }).then((graph) => {
     state.graph = graph;
     state.names = Object.fromEntries(graph.nodes.map((n) => [n.id, n.label]));
-    const drawn = renderNetwork(state.cy, graph);
-    renderLegend(graph, drawn);
+    drawNetwork();
     $("network-empty").hidden = graph.edges.length > 0;
     return renderMap($("map"), graph, { onPair: openPair }).catch((e) => errors.push(`map: ${e.message}`));
   });
@@ -125,6 +122,26 @@ async function load() {
   }
 }
 
+/** The network from the loaded graph, thinned by the min-reports slider. */
+function drawNetwork() {
+  const graph = state.graph;
+  const slider = $("network-min-reports");
+  const most = Math.max(1, ...graph.edges.map((e) => e.n_sources || 0));
+  slider.max = String(most);
+  if (state.minReports > most) state.minReports = 0;
+  slider.value = String(Math.max(1, state.minReports));
+  $("network-min-reports-value").textContent = state.minReports > 1 ? `≥ ${state.minReports}` : "any";
+  const drawn = renderNetwork(state.cy, graph, { minReports: state.minReports });
+  renderLegend(graph, drawn);
+  $("network-show-all").hidden = !focused(state.cy);
+}
+
+/** After a review: everything again (network, map, timeline, register, counts, the panel). */
+async function refresh() {
+  await Promise.all([load(), stats()]);
+  await route({ again: true });
+}
+
 async function loadMore() {
   const body = await get("/api/facts", state.filters, { limit: PAGE, offset: state.facts.length });
   state.facts = state.facts.concat(body.items);
@@ -142,10 +159,14 @@ function renderLegend(graph, drawn) {
   box.appendChild(el("span", { class: "key" }, el("span", { class: "line solid" }), "delivered / ongoing"));
   box.appendChild(el("span", { class: "key" }, el("span", { class: "line dashed" }), "not (yet) delivered"));
   if (drawn.merged) box.appendChild(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${CATEGORY_COLORS.mixed}` }), "mixed"));
-  box.appendChild(el("span", { class: "key muted" }, "width: independent sources"));
+  if (graph.edges.some((e) => e.n_reviewed)) {
+    box.appendChild(el("span", { class: "key" }, el("span", { class: "line reviewed" }), "✓ reviewed"));
+  }
+  box.appendChild(el("span", { class: "key muted" }, "width: independent reports"));
   if (drawn.merged) box.appendChild(el("span", { class: "key muted" }, `one arrow per supplier → recipient (${drawn.drawn})`));
+  const thinned = state.minReports > 1 ? ` (${drawn.nodes} actors with ≥ ${state.minReports} reports shown)` : "";
   box.appendChild(el("span", { class: "key muted", dataset: { testid: "network-count" } },
-    `${graph.nodes.length} actors, ${graph.edges.length} facts${graph.edges.length >= GRAPH_LIMIT ? ` (the ${GRAPH_LIMIT} best sourced: narrow the filters)` : ""}`));
+    `${graph.nodes.length} actors, ${graph.edges.length} facts${thinned}${graph.edges.length >= GRAPH_LIMIT ? ` (the ${GRAPH_LIMIT} best sourced: narrow the filters)` : ""}`));
 }
 
 function onBrush(since, until) {
@@ -160,25 +181,30 @@ function openPair(source, target) {
   location.hash = `pair=${encodeURIComponent(source)}>${encodeURIComponent(target)}`;
 }
 
-function showPanel(which, title) {
+const VIEWS = ["evidence", "document", "queue"];
+
+/** Open the panel on one view; `again` (a reload after a review) keeps the scroll position. */
+function showPanel(which, title, { again = false } = {}) {
   $("panel").hidden = false;
   document.body.classList.add("panel-open");
-  $("evidence").hidden = which !== "evidence";
-  $("document").hidden = which !== "document";
+  document.body.classList.toggle("queue-open", which === "queue");
+  for (const view of VIEWS) $(view).hidden = which !== view;
   $("panel-title").textContent = title;
   $("panel-back").hidden = !(which === "document" && history.length > 1);
-  $("panel").scrollTop = 0;
+  if (!again) $("panel").scrollTop = 0;
 }
 
 function closePanel() {
   $("panel").hidden = true;
-  document.body.classList.remove("panel-open");
+  document.body.classList.remove("panel-open", "queue-open");
 }
 
-async function showPair(source, target) {
-  showPanel("evidence", "Evidence");
+const reviewed = { onReviewed: () => refresh() };
+
+async function showPair(source, target, again) {
+  showPanel("evidence", "Evidence", { again });
   const section = $("evidence");
-  clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
+  if (!again) clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
   const ids = state.graph.edges.filter((e) => e.source === source && e.target === target).map((e) => e.id);
   let facts;
   if (source !== "unknown" && target !== "unknown") {
@@ -188,73 +214,69 @@ async function showPair(source, target) {
   } else {
     facts = await Promise.all(ids.map((id) => get(`/api/facts/${encodeURIComponent(id)}`)));
   }
-  renderFacts(section, `${name(source)} → ${name(target)}`, facts);
+  renderFacts(section, `${name(source)} → ${name(target)}`, facts, reviewed);
 }
 
-async function showParty(code) {
-  showPanel("evidence", "Evidence");
+async function showParty(code, again) {
+  showPanel("evidence", "Evidence", { again });
+  if (!again && focused(state.cy) !== code && focusOn(state.cy, code)) $("network-show-all").hidden = false;
   const section = $("evidence");
-  clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
+  if (!again) clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
   const f = { ...state.filters, party: code };
   delete f.supplier;
   delete f.recipient;
   const facts = (await get("/api/facts", f, { limit: 1000 })).items;
-  renderFacts(section, `Transfers involving ${name(code)}`, facts);
+  renderFacts(section, `Transfers involving ${name(code)}`, facts, reviewed);
 }
 
-async function showFact(id) {
-  showPanel("evidence", "Evidence");
-  const fact = await get(`/api/facts/${encodeURIComponent(id)}`);
-  renderFacts($("evidence"), `${fact.supplier_name || fact.supplier || "unknown"} → ${fact.recipient_name || fact.recipient || "unknown"}`, [fact]);
+async function showFact(id, again) {
+  showPanel("evidence", "Evidence", { again });
+  let fact;
+  try {
+    fact = await get(`/api/facts/${encodeURIComponent(id)}`);
+  } catch (err) {
+    // a fact whose every claim was rejected (or moved by a correction) is gone from the register
+    if (again && err instanceof ApiError && err.status === 404) {
+      clear($("evidence")).appendChild(el("p", { class: "empty", dataset: { testid: "fact-gone" } },
+        `Fact #${id} is no longer in the register: its claims were rejected or moved to another fact by a correction.`));
+      return;
+    }
+    throw err;
+  }
+  renderFacts($("evidence"), `${fact.supplier_name || fact.supplier || "unknown"} → ${fact.recipient_name || fact.recipient || "unknown"}`,
+    [fact], reviewed);
 }
 
-async function showDocument(id) {
-  showPanel("document", "Document");
+async function showDocument(id, again) {
+  showPanel("document", "Document", { again });
   const section = $("document");
-  clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
-  renderDocument(section, await get(`/api/documents/${encodeURIComponent(id)}`));
+  if (!again) clear(section).appendChild(el("p", { class: "muted" }, "Loading…"));
+  renderDocument(section, await get(`/api/documents/${encodeURIComponent(id)}`), reviewed);
 }
 
-async function route() {
+async function showQueue(again) {
+  showPanel("queue", "Review", { again });
+  await state.queue.show();
+}
+
+async function route({ again = false } = {}) {
   const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
   const [key, ...rest] = hash.split("=");
   const value = rest.join("=");
   try {
-    if (key === "doc" && value) await showDocument(value);
-    else if (key === "fact" && value) await showFact(value);
-    else if (key === "party" && value) await showParty(value);
+    if (key === "doc" && value) await showDocument(value, again);
+    else if (key === "fact" && value) await showFact(value, again);
+    else if (key === "party" && value) await showParty(value, again);
+    else if (key === "queue") await showQueue(again);
     else if (key === "pair" && value.includes(">")) {
       const [source, target] = value.split(">");
-      await showPair(source, target);
+      await showPair(source, target, again);
     } else closePanel();
   } catch (err) {
-    showPanel(key === "doc" ? "document" : "evidence", "Not found");
-    const section = key === "doc" ? $("document") : $("evidence");
-    clear(section).appendChild(el("p", { class: "error" }, err.message || String(err)));
+    const view = key === "doc" ? "document" : key === "queue" ? "queue" : "evidence";
+    showPanel(view, "Not found");
+    clear($(view)).appendChild(el("p", { class: "error" }, err.message || String(err)));
   }
-}
-
-// ---------------------------------------------------------------- autocomplete
-
-function autocomplete(input, list, endpoint, toOption) {
-  let timer = null;
-  let last = "";
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    const q = input.value.trim();
-    if (!q || q === last) return;
-    timer = setTimeout(async () => {
-      last = q;
-      try {
-        const found = await get(endpoint, null, { q, limit: 12 });
-        clear(list);
-        for (const item of found) {
-          const [value, text] = toOption(item);
-          list.appendChild(el("option", { value, label: text }));
-        }
-      } catch { /* ignore: the field still works as free text */ }
-    }, 150);
-  });
 }
 
 // ---------------------------------------------------------------- start
@@ -272,12 +294,12 @@ function init() {
   const form = $("filters");
   for (const c of CATEGORIES) form.elements.category.appendChild(el("option", { value: c }, label(c)));
   for (const s of STATUSES) form.elements.status.appendChild(el("option", { value: s }, s));
-  const actorOption = (a) => [a.code, a.name];
+  for (const r of REVIEW_STATES) form.elements.review.appendChild(el("option", { value: r }, r));
+  form.elements.review.appendChild(el("option", { value: "any" }, "any (with rejected)"));
   autocomplete(form.elements.supplier, $("actors-supplier"), "/api/lookup/actors", actorOption);
   autocomplete(form.elements.recipient, $("actors-recipient"), "/api/lookup/actors", actorOption);
   autocomplete(form.elements.party, $("actors-party"), "/api/lookup/actors", actorOption);
-  autocomplete(form.elements.designation, $("designations"), "/api/lookup/designations",
-    (d) => [d.designation, label(d.category)]);
+  autocomplete(form.elements.designation, $("designations"), "/api/lookup/designations", designationOption);
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -296,16 +318,44 @@ function init() {
     closePanel();
   });
   $("panel-back").addEventListener("click", () => history.back());
-  $("network-fit").addEventListener("click", () => state.cy.fit(undefined, 30));
+  $("network-fit").addEventListener("click", () => state.cy.fit(state.cy.elements(":visible"), 30));
+  $("network-show-all").addEventListener("click", () => {
+    showAll(state.cy);
+    $("network-show-all").hidden = true;
+  });
+  $("network-min-reports").addEventListener("input", (e) => {
+    state.minReports = Number(e.target.value) > 1 ? Number(e.target.value) : 0;
+    drawNetwork();
+  });
   $("register-more").addEventListener("click", () => loadMore().catch((e) => showError(e.message)));
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("panel").hidden) $("panel-close").click(); });
+  // one keyboard handler: the review queue's shortcuts while it is shown, then Esc closes the panel
+  document.addEventListener("keydown", (e) => {
+    if (!$("queue").hidden && !$("panel").hidden && state.queue.handleKey(e)) {
+      e.preventDefault();
+      return;
+    }
+    if (e.key === "Escape" && !e.defaultPrevented && !$("panel").hidden) $("panel-close").click();
+  });
 
   state.register = new Register($("register"), $("register-filter"), $("register-count"), {
     onFact: (id) => { location.hash = `fact=${id}`; },
   });
   state.cy = createNetwork($("network"), {
     onPair: openPair,
-    onNode: (code) => { if (code !== "unknown") location.hash = `party=${encodeURIComponent(code)}`; },
+    onNode: (code) => {
+      // the actor's neighbourhood alone in the network, its transfers in the panel
+      if (focusOn(state.cy, code)) $("network-show-all").hidden = false;
+      if (code !== "unknown") location.hash = `party=${encodeURIComponent(code)}`;
+    },
+  });
+  state.auth = new Auth($("signin"), {
+    onChange: () => { if (!$("queue").hidden && !$("panel").hidden) state.queue.draw(); },
+  });
+  state.queue = new Queue($("queue"), {
+    filters: () => state.filters,
+    name,
+    onReviewed: () => refresh(),
+    signedIn: () => !!state.auth.reviewer,
   });
 
   window.addEventListener("hashchange", route);
@@ -329,8 +379,8 @@ function init() {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       state.cy.resize();
-      state.cy.fit(undefined, 30);
-      if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(); }
+      state.cy.fit(state.cy.elements(":visible"), 30);
+      if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(state.cy.elements(":visible")); }
       renderMap($("map"), state.graph, { onPair: openPair }).catch(() => {});
       if (state.timeline) renderTimeline($("timeline"), state.timeline, { onBrush });
     }, 120);
@@ -338,6 +388,7 @@ function init() {
   for (const id of ["network", "map", "timeline"]) observer.observe($(id));
 
   stats();
+  state.auth.start();
   // the panel of a shared link (#pair=..., #doc=...) opens once the data is in
   apply(filtersFromUrl(), { push: false }).finally(route);
 }

@@ -12,7 +12,10 @@ const COLUMNS = [
   { key: "last_date", label: "Last", get: (f) => f.last_date || "" },
   { key: "n_claims", label: "Claims", get: (f) => f.n_claims, num: true },
   { key: "n_documents", label: "Docs", get: (f) => f.n_documents, num: true },
-  { key: "n_sources", label: "Sources", get: (f) => f.n_sources, num: true },
+  // independent reports: distinct original publishers (copies and reprints not counted)
+  { key: "n_sources", label: "Reports", get: (f) => f.n_sources, num: true, title: "independent reports" },
+  { key: "n_reviewed", label: "Reviewed", get: (f) => f.n_reviewed ?? 0, num: true, title: "claims a person reviewed",
+    show: (v) => (v ? `✓ ${v}` : "") },
   { key: "confidence", label: "Conf.", get: (f) => f.confidence, num: true, show: (v) => fmt(v, 2) },
 ];
 
@@ -36,7 +39,7 @@ export class Register {
     for (const col of COLUMNS) {
       const active = this.sort.key === col.key;
       const th = el("th", {
-        scope: "col", class: col.num ? "num sortable" : "sortable", tabindex: 0, "data-key": col.key,
+        scope: "col", class: col.num ? "num sortable" : "sortable", tabindex: 0, "data-key": col.key, title: col.title,
         "aria-sort": active ? (this.sort.dir > 0 ? "ascending" : "descending") : "none",
         dataset: { testid: `sort-${col.key}` },
       }, col.label, active ? (this.sort.dir > 0 ? " ▲" : " ▼") : "");
@@ -63,7 +66,7 @@ export class Register {
     let rows = this.facts;
     if (needle) {
       rows = rows.filter((f) => COLUMNS.map((c) => String(c.get(f) ?? "")).concat([f.supplier || "", f.recipient || "",
-        ...(f.sources || [])]).join(" \u0000").toLowerCase().includes(needle));
+        ...(f.sources || []), ...(f.cited || [])]).join(" \u0000").toLowerCase().includes(needle));
     }
     if (this.sort.key) {
       const col = COLUMNS.find((c) => c.key === this.sort.key);
@@ -80,7 +83,8 @@ export class Register {
     const tbody = this.table.tBodies[0];
     clear(tbody);
     for (const f of rows) {
-      const tr = el("tr", { tabindex: 0, dataset: { factId: f.id, testid: "register-row" } });
+      const tr = el("tr", { tabindex: 0, class: f.n_reviewed ? "reviewed" : null,
+        dataset: { factId: f.id, testid: "register-row", reviewed: f.n_reviewed ?? 0 } });
       for (const col of COLUMNS) {
         const value = col.get(f);
         const td = el("td", { class: col.num ? "num" : "" });
