@@ -352,3 +352,141 @@ def store_users_columns():
     from armstrace.store.schema import UserRow
 
     return UserRow.name, UserRow.token_hash
+
+
+# -- corrections teach ------------------------------------------------------------------------
+
+HOPES = [("Egypt", "France", "Rafale jets"), ("Chile", "Sweden", "Gripen fighters"), ("Peru", "Brazil", "Super Tucano aircraft"),
+         ("Kenya", "Turkey", "Bayraktar TB2 drones"), ("Ghana", "China", "Wing Loong drones"),
+         ("Vietnam", "India", "BrahMos missiles"), ("Qatar", "Germany", "Leopard 2 tanks"),
+         ("Indonesia", "France", "Scorpene submarines")]
+
+
+def test_corrections_exported_and_retrained_fix_the_claim(tmp_path):
+    """The extractor reads "X hopes to receive Y from Z" as a delivery. An analyst corrects a
+    few of those claims to "sought"; the reviews, exported as labels, train a model that reads
+    the same sentence as sought on a re-run, and a new one of the same kind too."""
+    articles = []
+    for n, (recipient, supplier, weapon) in enumerate(HOPES):
+        articles.append({"id": f"hope-{n}", "title": f"{recipient} and {supplier}", "publisher": f"Paper {n}",
+                         "text": f"{recipient} hopes to receive {weapon} from {supplier} next year, a spokesman said. "
+                                 "The talks continue."})
+        articles.append({"id": f"sent-{n}", "title": f"{supplier} ships arms", "publisher": f"Wire {n}",
+                         "text": f"{supplier} delivered {weapon} to {recipient} last month, the defence ministry said."})
+    unseen = articles[-2:]
+    path = write_articles(tmp_path, articles[:-2])
+    db = str(tmp_path / "teach.db")
+
+    def statuses(model, inputs):
+        out = run_cli("extract", *inputs, "--model", model, "--format", "jsonl")
+        assert out.returncode == 0, out.stderr
+        claims = [json.loads(line) for line in out.stdout.splitlines()]
+        return {c["doc"]: c["status"] for c in claims}
+
+    with Store(db) as store:
+        ingest([str(path)], store, model=RULES)
+        claims = store.claims()
+        hopes = [c for c in claims if c.doc.startswith("hope")]
+        assert len(hopes) == 7 and {c.status for c in hopes} == {"delivered"}, "the mistake this test is about"
+        corrected = hopes[:4]
+        for claim in corrected:
+            store.review([claim.id], "correct", {"status": "sought"}, reviewer="alice")
+        store.review([c.id for c in claims if c.doc.startswith("sent")], "accept", reviewer="alice")
+    labels = tmp_path / "reviews.jsonl"
+    assert run_cli("review", "export", "--out", labels, "--db", db).returncode == 0
+    model = tmp_path / "team-model.json"
+    trained = run_cli("train", "--labels", labels, "--no-shipped", "--no-curve", "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    assert b"labelled documents: 11" in trained.stdout, trained.stdout
+
+    unseen_path = write_articles(tmp_path, unseen, "unseen.jsonl")
+    before = statuses("rules", [path, unseen_path])
+    after = statuses(str(model), [path, unseen_path])
+    for claim in corrected:
+        assert (before[claim.doc], after[claim.doc]) == ("delivered", "sought"), claim.doc
+    assert after["hope-7"] == "sought", "a new sentence of the same kind"
+    assert all(after[doc] == "delivered" for doc in after if doc.startswith("sent")), after
+
+
+def test_migration_keys_claims_of_an_older_register(db_url, tmp_path):
+    """A register made before reviews (schema 0005) upgrades in place: its claims get their
+    review keys (the same a fresh ingest gives) and its facts count independent reports."""
+    from alembic import command
+    from alembic.config import Config
+    from importlib import resources
+
+    from armstrace.store.engine import make_engine
+    from armstrace.store.facts import item_key
+    from armstrace.store.schema import ClaimRow, FactRow
+
+    path = write_articles(tmp_path)
+    with Store(db_url) as fresh:  # what the current schema gives, to compare
+        ingest([str(path)], fresh, model=RULES)
+        with fresh.Session() as session:
+            want = sorted(session.execute(select(ClaimRow.evidence, ClaimRow.key)).all())
+            fresh_facts = sorted(session.execute(select(FactRow.supplier, FactRow.n_sources)).all())
+        rows = [(c.doc, c.supplier, c.recipient, c.category, c.status, c.designation, c.start, c.end, c.evidence)
+                for c in fresh.claims()]
+        documents = {}
+        with fresh.Session() as session:
+            from armstrace.store.schema import DocumentRow
+
+            for d in session.scalars(select(DocumentRow)):
+                documents[d.doc_key] = (d.title, d.text, d.content_hash)
+    # the same register written by the schema of 0005, with the old count (publishers + cited)
+    old_url = db_url.replace("register.db", "old.db") if db_url.startswith("sqlite") else db_url + "_old"
+    if not db_url.startswith("sqlite"):
+        import psycopg
+
+        from .conftest import PG_ADMIN_URL
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{old_url.rsplit("/", 1)[1]}"')
+    engine = make_engine(old_url, write=True)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("armstrace.store").joinpath("migrations")))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005")
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        for n, (key, (title, body, content_hash)) in enumerate(sorted(documents.items()), 1):
+            connection.execute(text("INSERT INTO documents (id, doc_key, title, text, content_hash, removed, ingested_at) "
+                                    "VALUES (:id, :key, :title, :text, :hash, '[]', 'then')"),
+                               {"id": n, "key": key, "title": title, "text": body, "hash": content_hash})
+        ids = {key: n for n, key in enumerate(sorted(documents), 1)}
+        for n, (doc, supplier, recipient, category, status, designation, start, end, evidence) in enumerate(rows, 1):
+            connection.execute(text(
+                "INSERT INTO facts (id, supplier, recipient, item_key, category, timeline, n_claims, n_documents, "
+                "n_publishers, n_attributed, n_sources, confidence) VALUES (:id, :s, :r, :k, :c, '{}', 1, 1, 1, 1, 2, 0.5)"),
+                {"id": n, "s": supplier or "", "r": recipient or "", "k": item_key(category, designation), "c": category})
+            connection.execute(text("INSERT INTO sources (fact_id, kind, name) VALUES (:f, 'publisher', 'P'), "
+                                    "(:f, 'attributed', 'officials')"), {"f": n})
+            connection.execute(text(
+                "INSERT INTO claims (id, document_id, fact_id, supplier, recipient, category, status, designation, "
+                "attribution, evidence, start, \"end\") VALUES (:id, :d, :f, :s, :r, :c, :st, :des, '[]', :ev, :a, :b)"),
+                {"id": n, "d": ids[doc], "f": n, "s": supplier, "r": recipient, "c": category, "st": status,
+                 "des": designation, "ev": evidence, "a": start, "b": end})
+        if engine.dialect.name == "postgresql":  # rows written with their ids: move the sequences past them
+            for table in ("documents", "facts", "claims", "sources"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                        f"(SELECT max(id) FROM {table}))"))
+    engine.dispose()
+    try:
+        with Store(old_url) as upgraded:  # migrates to the newest schema
+            with upgraded.Session() as session:
+                assert sorted(session.execute(select(ClaimRow.evidence, ClaimRow.key)).all()) == want
+                assert {n for (n,) in session.execute(select(FactRow.n_sources))} == {1}
+            [claim] = upgraded.claims(supplier="NOR")
+            upgraded.review([claim.id], "reject", reviewer="alice")
+            assert upgraded.facts(supplier="NOR") == []
+        assert {n for _, n in fresh_facts} == {1}
+    finally:
+        if not db_url.startswith("sqlite"):
+            import psycopg
+
+            from .conftest import PG_ADMIN_URL
+
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{old_url.rsplit("/", 1)[1]}" WITH (FORCE)')

@@ -8,7 +8,9 @@ Labels are JSON Lines, one document a line (`data/training/README.md`):
 ``{"id", "corpus", "claims": [{supplier, recipient, category, status, designation,
 attribution, evidence: {field, start, end}}]}``. The texts are not in the labels: each
 `corpus` name is looked up in ../shared/corpus beside the checkout (train, stream, pool, dev,
-seed) or in the document files given as ``--docs NAME=PATH``.
+seed), in the document files given as ``--docs NAME=PATH``, or in FILE.docs.jsonl beside a
+label file FILE.jsonl (what `armstrace review export` writes: an analyst team's reviews
+become labels, so that their corrections teach the model).
 
 The rules propose candidate claims on every labelled document; a candidate is right when its
 (supplier, recipient, category) is one the labels give that document. A logistic model over
@@ -104,6 +106,14 @@ def read_labels(paths: Iterable[str | Path]) -> dict[tuple[str, str], list[dict]
                                     "expected {\"id\", \"corpus\", \"claims\": [...]}") from None
             labels[key] = claims
     return labels
+
+
+def docs_beside(labels: str | Path) -> Path | None:
+    """The documents file beside a label file (FILE.docs.jsonl for FILE.jsonl), if there is one."""
+    from .review_export import docs_path
+
+    path = docs_path(labels)
+    return path if path.exists() else None
 
 
 def shipped_label_files() -> list[Path]:
@@ -363,6 +373,12 @@ def train(label_files: Iterable[str | Path] = (), *, shipped: bool = True, docs:
     if not files:
         raise TrainingError("no label files: the shipped labels are missing and none were given")
     labels = read_labels(files)
+    docs = dict(docs or {})
+    for path in label_files:  # `armstrace review export` writes the texts beside its labels
+        beside = docs_beside(path)
+        if beside is not None:
+            for corpus in {key[0] for key in read_labels([path])}:
+                docs.setdefault(corpus, str(beside))
     held = held_out_keys() if held_out is None else held_out
     if examples is None:
         log(f"reading {len(labels)} labelled documents")
