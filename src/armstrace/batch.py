@@ -168,7 +168,7 @@ def _document_row(doc: Document, reason: str | None) -> dict:
             "publisher": doc.publisher, "syndicated_from": doc.syndicated_from, "language": doc.language,
             "source_path": doc.source_path, "content_hash": doc.content_hash, "not_processed": reason,
             "removed": [asdict(r) for r in doc.removed],
-            "raw": doc.raw if doc.raw is not None and doc.raw != doc.text else None}
+            "raw": doc.raw if doc.removed else None}
 
 
 def _write_parquet(rows: list[dict], schema, path: Path) -> None:

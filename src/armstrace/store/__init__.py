@@ -154,7 +154,9 @@ class Store:
         row.published, row.publisher, row.syndicated_from = doc.published, doc.publisher, doc.syndicated_from
         row.language, row.source_path, row.not_processed = doc.language, doc.source_path, not_processed
         row.removed = [{"kind": r.kind, "start": r.start, "end": r.end, "text": r.text} for r in doc.removed]
-        row.raw = doc.raw if doc.raw is not None and doc.raw != doc.text else None
+        # the input before boilerplate removal, to show what was removed in place; when nothing
+        # was removed the clean text says it all
+        row.raw = doc.raw if doc.removed else None
         row.content_hash, row.minhash = content_hash, dedup.to_bytes(signature)
         session.flush()
 

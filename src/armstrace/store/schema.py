@@ -41,7 +41,7 @@ class DocumentRow(Base):
     not_processed: Mapped[str | None] = mapped_column(String(200))
     source_path: Mapped[str | None] = mapped_column(Text)
     removed: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    raw: Mapped[str | None] = mapped_column(Text)  # the input before boilerplate removal, when the reader kept it
+    raw: Mapped[str | None] = mapped_column(Text)  # the input before boilerplate removal, when some was removed
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"), index=True)
