@@ -93,20 +93,27 @@ class Store:
         (extracted again, say with a retrained model; "updated"). Reviews apply to the new
         claims as they did to the old."""
         claims = list(claims)
-        for attempt in range(RETRIES):
+
+        def work(session: Session) -> str:
             self._pending = None
+            return self._add(session, doc, claims, not_processed, replace)
+
+        outcome = self._transaction(work)
+        if self._pending is not None:  # committed: later documents may copy this one
+            self._near_duplicates_index().add(*self._pending)
+        return outcome
+
+    def _transaction(self, work):
+        """`work(session)` in a write transaction, tried again when a concurrent writer got in
+        the way (stored the same document or fact first, a deadlock, a lock)."""
+        for attempt in range(RETRIES):
             try:
                 with self.WriteSession.begin() as session:
-                    outcome = self._add(session, doc, claims, not_processed, replace)
-                if self._pending is not None:  # committed: later documents may copy this one
-                    self._near_duplicates_index().add(*self._pending)
-                return outcome
+                    return work(session)
             except IntegrityError:
-                # another process stored the same document or fact first: look again
                 if attempt == RETRIES - 1:
                     raise
             except OperationalError as err:
-                # a deadlock or serialisation failure between concurrent writers: retry
                 if attempt == RETRIES - 1 or "deadlock" not in str(err).lower() and "locked" not in str(err).lower():
                     raise
                 time.sleep(0.05 * (attempt + 1))
@@ -265,7 +272,8 @@ class Store:
         note = reviews.check_note(note)
         reviewer = _reviewer(reviewer)
         ids = list(dict.fromkeys(claim_ids))
-        with self.WriteSession.begin() as session:
+
+        def work(session: Session):
             written = []
             touched: set[int] = set()
             for claim_id in ids:
@@ -282,6 +290,8 @@ class Store:
                 written.append((row.id, review))
             self._recompute(session, touched)
             return [(self._claim_record(session, cid), reviews.review_dict(r)) for cid, r in written]
+
+        return self._transaction(work)
 
     def _rereview(self, session: Session, key: str, content_hash: str) -> set[int]:
         """Apply the reviews of `key` to every claim row with that key (copies of a document too)."""
@@ -309,7 +319,8 @@ class Store:
         if missing:
             raise ReviewError(f"an added claim needs {' and '.join(missing)} (--set category=... --set status=...)")
         note, reviewer = reviews.check_note(note), _reviewer(reviewer)
-        with self.WriteSession.begin() as session:
+
+        def work(session: Session):
             doc = session.get(DocumentRow, document_id)
             if doc is None:
                 raise ReviewError(f"no document {document_id}")
@@ -328,6 +339,8 @@ class Store:
             touched = self._reapply(session, row, doc, [review])
             self._recompute(session, touched)
             return self._claim_record(session, row.id), reviews.review_dict(review)
+
+        return self._transaction(work)
 
     def _claim_record(self, session: Session, claim_id: int) -> ClaimRecord:
         row = session.get(ClaimRow, claim_id, populate_existing=True)
