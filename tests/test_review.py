@@ -490,3 +490,41 @@ def test_migration_keys_claims_of_an_older_register(db_url, tmp_path):
 
             with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{old_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def test_two_reviewers_writing_at_once_are_both_kept(db_url, tmp_path):
+    """Two reviewers in two processes' worth of threads review claims of the same facts at
+    the same time: every review is in the log and the facts agree with the claims."""
+    import threading
+
+    sentences = [f"Norway will donate {n} M109 howitzers to Ukraine, the defence minister said in speech {n}."
+                 for n in range(2, 14)]
+    articles = [{"id": f"d{n}", "title": f"Speech {n}", "publisher": f"Outlet {n}", "text": text}
+                for n, text in enumerate(sentences)]
+    path = write_articles(tmp_path, articles)
+    with Store(db_url) as setup:
+        ingest([str(path)], setup, model=RULES)
+        ids = [c.id for c in setup.claims()]
+    assert len(ids) == 12
+    errors = []
+
+    def work(name, mine, action):
+        try:
+            with Store(db_url) as store:
+                for claim_id in mine:
+                    store.review([claim_id], action, reviewer=name)
+        except Exception as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=("alice", ids[0::2], "accept")),
+               threading.Thread(target=work, args=("bob", ids[1::2], "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with Store(db_url) as store:
+        log = store.reviews(limit=None)
+        assert sorted(r["reviewer"] for r in log) == ["alice"] * 6 + ["bob"] * 6
+        [fact] = store.facts()
+        assert (fact.n_claims, fact.n_reviewed, fact.n_sources) == (6, 6, 6)

@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, run_cli, shared_path
 from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, Server, build_register, open_ui, shot, sync_api
 
 ARTICLES = [
@@ -33,7 +33,8 @@ ARTICLES = [
     {"id": "jets", "title": "Jets and boats", "date": "2024-02-20", "url": "https://planet.example.net/jets",
      "publisher": "Daily Planet",
      "text": "France has agreed to sell 30 Rafale fighter jets to Egypt, according to the Wall Street Journal.\n\n"
-             "Japan plans to supply patrol boats to the Philippines, officials said."},
+             "Japan plans to supply patrol boats to the Philippines, officials said.\n\n"
+             "The second batch arrived at the port of Manila in May, a commander said."},
 ]
 HOSTILE_NOTE = '<img src=x onerror="window.__pwned=2"> <script>window.__pwned=1</script>'
 
@@ -100,7 +101,11 @@ def sign_in(page, token: str) -> None:
     page.get_by_test_id("sign-in").click()
     page.get_by_test_id("token-input").fill(token)
     page.get_by_test_id("token-submit").click()
-    page.get_by_test_id("signed-in").wait_for()
+    try:
+        page.get_by_test_id("signed-in").wait_for(timeout=10_000)
+    except Exception:
+        shot(page, "DEBUG-signin.png")
+        raise AssertionError(f"not signed in: {page.get_by_test_id('error').inner_text()} / {page.get_by_test_id('signin').inner_text()}")
 
 
 def current_claim(page) -> int:
@@ -297,12 +302,14 @@ def test_a_review_note_with_markup_stays_text(browser, reviewed):
         context.close()
 
 
-def test_document_view_raw_text_and_offset_highlights(browser, reviewed):
+def test_document_view_raw_text_highlights_and_an_added_claim(browser, reviewed):
     base = reviewed.url
     jets = claim_of(base, "JPN", "PHL")
     context, page = new_page(browser)
     try:
-        open_ui(page, base, f"/#doc={claim_of(base, 'BLR', 'SRB')['document_id']}")
+        open_ui(page, base)
+        sign_in(page, reviewed.token)
+        page.evaluate(f"location.hash = 'doc={claim_of(base, 'BLR', 'SRB')['document_id']}'")
         document = page.get_by_test_id("document")
         document.get_by_test_id("document-text").wait_for()
         marks = document.get_by_test_id("document-text").locator("mark.hl-supplier").all_inner_texts()
@@ -315,6 +322,40 @@ def test_document_view_raw_text_and_offset_highlights(browser, reviewed):
             greyed = raw.locator(".removed-inline").all_inner_texts()
             assert any("Sign up to our daily briefing" in g for g in greyed), greyed
             shot(page, "document-raw.png")
+        # a claim the machine missed: select its sentence, fill in what it says
+        missed = "The second batch arrived at the port of Manila in May, a commander said."
+        page.evaluate(f"location.hash = 'doc={jets['document_id']}'")
+        text = document.get_by_test_id("document-text")
+        page.wait_for_function("(t) => document.querySelector('[data-testid=document-text]')?.textContent.includes(t)", arg=missed)
+        text.evaluate("""(body, needle) => {
+            const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+            for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                const at = n.data.indexOf(needle);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(n, at);
+                range.setEnd(n, at + needle.length);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+                body.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                return;
+            }
+        }""", missed)
+        assert missed[:40] in document.get_by_test_id("add-claim-selection").inner_text()
+        document.get_by_test_id("add-claim").click()
+        form = document.get_by_test_id("correct-form")
+        form.get_by_test_id("correct-supplier").fill("JPN")
+        form.get_by_test_id("correct-recipient").fill("PHL")
+        form.get_by_test_id("correct-category").select_option("naval")
+        form.get_by_test_id("correct-status").select_option("delivered")
+        form.get_by_test_id("correct-save").click()
+        added = document.get_by_test_id("document-claims").locator("li[data-review='added']")
+        added.wait_for()
+        assert "+ added · alice" in added.inner_text() and "JPN → PHL" in added.inner_text()
+        # the new claim's sentence is marked in the text
+        assert any(missed in m for m in text.locator("mark.claim-span").all_inner_texts())
+        shot(page, "added-claim.png")
+
         # in the evidence view too, the marks are where the claim was read
         page.evaluate(f"location.hash = 'fact={jets['fact_id']}'")
         sentence = page.get_by_test_id("evidence").get_by_test_id("evidence-sentence").first
@@ -432,6 +473,31 @@ def test_network_of_200_actors_has_no_overlapping_labels(browser, tmp_path):
         page.get_by_test_id("network-show-all").click()
         assert page.evaluate(LABEL_OVERLAPS)["nodes"] == found["nodes"]
         assert page.get_by_test_id("network-show-all").is_hidden()
+        assert not page.problems, page.problems
+    finally:
+        context.close()
+        srv.stop()
+
+
+def test_dev_and_pool_network_labels_do_not_overlap(browser, tmp_path):
+    """The real corpus (dev + pool, about 80 actors): no overlapping names, whole or focused."""
+    inputs = [shared_path("corpus", "dev", "docs.jsonl"), shared_path("corpus", "pool", "docs.jsonl")]
+    srv = Server(build_register(tmp_path, inputs), tmp_path / "serve.log")
+    context, page = new_page(browser, 1500, 1000)
+    try:
+        open_ui(page, srv.url)
+        page.wait_for_timeout(300)
+        found = page.evaluate(LABEL_OVERLAPS)
+        assert found["nodes"] >= 40 and found["n"] == 0 and found["shown"] >= 20, found
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.get_by_test_id("network").screenshot(path=str(ARTIFACTS / "network-devpool.png"))
+        at = page.evaluate("() => window.__armstrace.nodePosition(window.__armstrace.cy.getElementById('UKR'))")
+        page.mouse.click(at["x"], at["y"])
+        page.get_by_test_id("network-show-all").wait_for()
+        page.wait_for_timeout(400)  # the panel opens: the network is laid out again for its new width
+        focus = page.evaluate(LABEL_OVERLAPS)
+        assert focus["n"] == 0 and focus["shown"] == focus["nodes"], focus
+        page.get_by_test_id("network").screenshot(path=str(ARTIFACTS / "network-devpool-ukraine.png"))
         assert not page.problems, page.problems
     finally:
         context.close()

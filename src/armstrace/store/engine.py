@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from importlib import resources
 
 from alembic import command
@@ -56,10 +57,13 @@ def make_engine(db: str | None = None, write: bool = False) -> Engine:
     raise ValueError(f"unsupported database {url.get_backend_name()!r}: use a SQLite path or postgresql://")
 
 
+_MIGRATING = threading.Lock()  # Alembic's environment is one per process: one upgrade at a time
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (safe to call from several processes)."""
+    """Bring the schema to the newest migration (safe to call from several processes and threads)."""
     config = Config()
     config.set_main_option("script_location", str(resources.files("armstrace.store").joinpath("migrations")))
-    with engine.begin() as connection:
+    with _MIGRATING, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -305,7 +305,7 @@ def query_facts(session: Session, f: ClaimFilter, with_evidence: bool = True,
 EVIDENCE_COLUMNS = (
     "c.id, c.status, c.date, c.evidence, c.attribution, d.doc_key, d.url, d.duplicate_of, "
     "c.fact_id, d.id AS document_id, d.publisher, d.syndicated_from, c.item, c.start, c.\"end\", "
-    "c.spans, c.review, c.reviewer, c.supplier, c.recipient, c.category, c.designation"
+    "c.spans, c.review, c.reviewer, c.review_note, c.supplier, c.recipient, c.category, c.designation"
 )
 # a rejected claim is no evidence (it stays in the claims, under --review rejected)
 NOT_REJECTED = "(c.review IS NULL OR c.review <> 'rejected')"
@@ -351,8 +351,8 @@ def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, 
             params = {f"f{n}": fact_id for n, fact_id in enumerate(chunk)}
             rows += session.execute(text(_evidence_union(len(chunk), int(limit))), params).all()
     for (cid, status, date, evidence, attribution, doc_key, url, duplicate_of, fact_id, document_id,
-         publisher, syndicated_from, item, start, end, spans, review, reviewer, supplier, recipient, category,
-         designation) in sorted(rows, key=lambda r: r[0]):
+         publisher, syndicated_from, item, start, end, spans, review, reviewer, review_note, supplier, recipient,
+         category, designation) in sorted(rows, key=lambda r: r[0]):
         if isinstance(attribution, str):  # JSON comes back as text from a raw query on SQLite
             attribution = json.loads(attribution)
         if isinstance(spans, str):
@@ -361,6 +361,6 @@ def evidence_of(session: Session, fact_ids: list[int], limit: int) -> dict[int, 
             {"claim": cid, "status": status, "date": date, "evidence": evidence, "attribution": list(attribution or []),
              "doc": doc_key, "document_id": document_id, "url": url, "duplicate": duplicate_of is not None,
              "publisher": syndicated_from or publisher, "item": item, "start": start, "end": end, "spans": spans,
-             "review": review, "reviewer": reviewer, "supplier": supplier, "recipient": recipient,
+             "review": review, "reviewer": reviewer, "review_note": review_note, "supplier": supplier, "recipient": recipient,
              "category": category, "designation": designation})
     return result

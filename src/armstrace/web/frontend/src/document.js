@@ -3,9 +3,19 @@
 // the register kept it, the raw input with the removed boilerplate greyed in place; the
 // claims with their reviews; the removed boilerplate by kind. Everything goes in as text.
 import { label } from "./colors.js";
+import { post } from "./api.js";
 import { append, clear, el, extLink, fmt, markSpans } from "./dom.js";
+import { showError } from "./notify.js";
 import { badge, highlightKey } from "./panel.js";
-import { reviewBadge, reviewBar, reviewDetails } from "./review.js";
+import { correctForm, reviewBadge, reviewBar, reviewDetails } from "./review.js";
+
+/** The text the claims' offsets count in: the headline and body, as extraction read them. */
+export function fullText(doc) {
+  const title = doc.title || "";
+  const text = doc.text || "";
+  if (title && !text.startsWith(title)) return text ? `${title}\n\n${text}` : title;
+  return text;
+}
 
 /** opts.onReviewed(result): after a review was saved. */
 export function renderDocument(section, doc, opts = {}) {
@@ -40,6 +50,7 @@ export function renderDocument(section, doc, opts = {}) {
     raw ? "; raw: the input as read, removed boilerplate greyed" : ""));
   section.appendChild(clean);
   if (raw) section.appendChild(raw);
+  if (opts.onReviewed) section.appendChild(addClaim(doc, clean, opts.onReviewed));
 
   section.appendChild(el("h4", {}, `Claims found (${claims.length})`));
   const list = el("ol", { class: "claims", dataset: { testid: "document-claims" } });
@@ -75,7 +86,7 @@ export function renderDocument(section, doc, opts = {}) {
 
 /** The full text (title + "\n\n" + text: the space of the claims' offsets) with each claim sentence marked. */
 function cleanText(doc, claims) {
-  const full = `${doc.title || ""}\n\n${doc.text || ""}`;
+  const full = fullText(doc);
   const spans = [];
   for (const c of claims) {
     let { start, end } = c;
@@ -106,6 +117,68 @@ function cleanText(doc, claims) {
   }
   if (pos < full.length) body.appendChild(document.createTextNode(full.slice(pos)));
   return body;
+}
+
+/** The character offset of a point (node, offset) inside `root`, counted over its text. */
+function offsetIn(root, node, offset) {
+  const range = document.createRange();
+  range.setStart(root, 0);
+  range.setEnd(node, offset);
+  return range.toString().length;
+}
+
+/**
+ * "Add a claim the machine missed": select a stretch of the clean text (a sentence), then
+ * fill in what it says. The offsets are counted over the clean text, which is the full
+ * text the claims' offsets count in.
+ */
+function addClaim(doc, clean, onReviewed) {
+  let span = null;
+  const slot = el("div", { class: "form-slot" });
+  const what = el("span", { class: "muted small", dataset: { testid: "add-claim-selection" } },
+    "select a sentence in the clean text to add a claim the machine missed");
+  const button = el("button", { type: "button", class: "small", disabled: true, dataset: { testid: "add-claim" } }, "Add claim…");
+  const track = () => {
+    const sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount || clean.hidden) return;
+    const range = sel.getRangeAt(0);
+    if (!clean.contains(range.startContainer) || !clean.contains(range.endContainer)) return;
+    const text = clean.textContent;
+    let start = offsetIn(clean, range.startContainer, range.startOffset);
+    let end = offsetIn(clean, range.endContainer, range.endOffset);
+    while (start < end && /\s/.test(text[start])) start++;
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    if (end <= start) return;
+    span = { start, end };
+    const quoted = text.slice(start, end);
+    what.textContent = `on “${quoted.length > 80 ? `${quoted.slice(0, 78)}…` : quoted}” [${start}–${end}]`;
+    button.disabled = false;
+  };
+  clean.addEventListener("mouseup", track);
+  clean.addEventListener("keyup", track);
+  button.addEventListener("click", () => {
+    if (!span || slot.firstChild) return;
+    const at = { ...span };
+    const form = correctForm({}, {
+      add: true,
+      onCancel: () => clear(slot),
+      onSave: async ({ set, note }) => {
+        try {
+          const result = await post(`/api/documents/${encodeURIComponent(doc.id)}/claims`,
+            { start: at.start, end: at.end, set, note: note && note.trim() ? note.trim() : undefined });
+          showError(null);
+          await onReviewed(result);
+          return result;
+        } catch (err) {
+          showError(`adding a claim: ${err.message}`);
+          return null;
+        }
+      },
+    });
+    slot.appendChild(form);
+    form.querySelector("[name=supplier]").focus();
+  });
+  return el("div", { class: "add-claim review-bar" }, button, " ", what, slot);
 }
 
 /** The raw input with each removed stretch (offsets into raw) greyed where it was. */

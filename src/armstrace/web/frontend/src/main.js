@@ -9,7 +9,7 @@ import { CATEGORIES, CATEGORY_COLORS, label, STATUSES } from "./colors.js";
 import { renderDocument } from "./document.js";
 import { clear, el } from "./dom.js";
 import { renderMap } from "./map.js";
-import { createNetwork, edgeMidpoint, focused, focusOn, nodePosition, renderNetwork, showAll } from "./network.js";
+import { createNetwork, edgeMidpoint, focused, focusOn, nodePosition, refit, renderNetwork, showAll } from "./network.js";
 import { showError } from "./notify.js";
 import { renderFacts } from "./panel.js";
 import { Queue } from "./queue.js";
@@ -199,7 +199,19 @@ function closePanel() {
   document.body.classList.remove("panel-open", "queue-open");
 }
 
-const reviewed = { onReviewed: () => refresh() };
+/** After a review: reload; a corrected claim that moved to another fact takes the fact view with it. */
+async function afterReview(result) {
+  const hash = decodeURIComponent(location.hash.replace(/^#/, ""));
+  const moved = result && result.claim && result.claim.fact_id;
+  if (hash.startsWith("fact=") && moved && String(moved) !== hash.slice(5)) {
+    await Promise.all([load(), stats()]);
+    location.hash = `fact=${moved}`;  // the hashchange shows it
+    return;
+  }
+  await refresh();
+}
+
+const reviewed = { onReviewed: afterReview };
 
 async function showPair(source, target, again) {
   showPanel("evidence", "Evidence", { again });
@@ -379,8 +391,7 @@ function init() {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       state.cy.resize();
-      state.cy.fit(state.cy.elements(":visible"), 30);
-      if (state.cy.zoom() > 1.6) { state.cy.zoom(1.6); state.cy.center(state.cy.elements(":visible")); }
+      refit(state.cy);
       renderMap($("map"), state.graph, { onPair: openPair }).catch(() => {});
       if (state.timeline) renderTimeline($("timeline"), state.timeline, { onBrush });
     }, 120);

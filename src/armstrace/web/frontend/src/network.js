@@ -43,6 +43,8 @@ const style = (z = 1) => [
     },
   },
   { selector: "edge[!delivered]", style: { "line-style": "dashed", "line-dash-pattern": [7, 5], opacity: 0.7 } },
+  // hundreds of arrows: lighter, so the names on top stay readable (hover brings one forward)
+  { selector: "edge.many", style: { opacity: 0.45, "arrow-scale": 0.7 } },
   // a fact a person reviewed: a dark outline along the line (light, and visible at any colour)
   { selector: "edge.reviewed", style: { "line-outline-width": 1.6, "line-outline-color": "#1d2733", opacity: 0.95 } },
   {
@@ -55,6 +57,10 @@ const style = (z = 1) => [
   { selector: "edge:selected, edge.hover", style: { opacity: 1, "underlay-color": "#ffd54f", "underlay-opacity": 0.6, "underlay-padding": 3 } },
   { selector: "node:selected, node.focus", style: { "border-color": "#ffb300", "border-width": 3 } },
   { selector: ".faded", style: { opacity: 0.15 } },
+  // the focused view: small nodes in columns, names beside them, no edge labels in the middle
+  { selector: "node.side-left", style: { "text-halign": "left", "text-valign": "center", "text-margin-x": -5, "text-margin-y": 0, width: 11, height: 11 } },
+  { selector: "node.side-right", style: { "text-halign": "right", "text-valign": "center", "text-margin-x": 5, "text-margin-y": 0, width: 11, height: 11 } },
+  { selector: "edge.in-focus", style: { label: "", opacity: 0.85 } },
   { selector: ".outside", style: { display: "none" } },
   ...labelStyle,
 ];
@@ -97,11 +103,14 @@ export function createNetwork(container, { onPair, onNode }) {
     const hood = evt.target.closedNeighborhood();
     cy.elements().not(hood).addClass("faded");
   });
-  cy.on("mouseout", "node", (evt) => {
-    evt.target.removeClass("show-label");
+  const unhover = () => {
+    cy.nodes(".show-label").removeClass("show-label");
     container.style.cursor = "";
     cy.elements().removeClass("faded");
-  });
+  };
+  cy.on("mouseout", "node", unhover);
+  // leaving the canvas fast gives no mouseout: a label shown on hover would stay over the others
+  container.addEventListener("mouseleave", unhover);
   return cy;
 }
 
@@ -157,7 +166,7 @@ export function renderNetwork(cy, graph, { minReports = 0 } = {}) {
     const reviewed = e.n_reviewed || 0;
     elements.push({
       group: "edges",
-      classes: [showLabels ? "labelled" : "", reviewed ? "reviewed" : ""].join(" ").trim(),
+      classes: [showLabels ? "labelled" : "", reviewed ? "reviewed" : "", edges.length > 120 ? "many" : ""].join(" ").trim(),
       data: {
         id: `f${e.id}`, factId: e.id, source: e.source, target: e.target, category: e.category,
         color: categoryColor(e.category), width: sourceWidth(e.n_sources), delivered: !!e.delivered,
@@ -222,10 +231,20 @@ function relabel(cy) {
   placeLabels(cy, cy.scratch("_focus"));
 }
 
+const ROW = 24;  // px between the names in a column of the focused view (a 12px label with its outline is 21px tall)
+const FONT = "12px system-ui, sans-serif";
+let measurer = null;
+function textWidth(text) {
+  measurer = measurer || document.createElement("canvas").getContext("2d");
+  measurer.font = FONT;
+  return measurer.measureText(String(text)).width;
+}
+
 /**
- * Show only `code` and its 1-hop neighbourhood: its suppliers in a column on the left, its
- * recipients on the right (an actor that is both, on the side it has more facts with), so
- * every name is readable. showAll() puts the whole network back as it was.
+ * Show only `code` and its 1-hop neighbourhood: its suppliers in columns on the left (names
+ * to their left), its recipients in columns on the right (names to their right; an actor
+ * that is both goes on the side it has more facts with), sized to the network's box so
+ * that every name is readable. showAll() puts the whole network back as it was.
  */
 export function focusOn(cy, code) {
   const node = cy.getElementById(code);
@@ -235,40 +254,75 @@ export function focusOn(cy, code) {
   }
   cy.scratch("_focus", code);
   const hood = node.closedNeighborhood();
-  cy.batch(() => {
-    cy.elements().removeClass("outside faded focus");
-    cy.elements().not(hood).addClass("outside");
-    node.addClass("focus");
-  });
-  const side = new Map();  // neighbour -> facts in (it supplies) minus facts out (it receives)
+  const side = new Map();  // neighbour -> facts it supplies to `code` minus facts it receives from it
   node.connectedEdges().forEach((e) => {
     const other = e.source().id() === code ? e.target().id() : e.source().id();
     if (other === code) return;
     side.set(other, (side.get(other) || 0) + (e.target().id() === code ? 1 : -1));
   });
-  const byName = (a, b) => String(cy.getElementById(a).data("label")).localeCompare(String(cy.getElementById(b).data("label")));
-  const left = [...side.keys()].filter((k) => side.get(k) > 0).sort(byName);
-  const right = [...side.keys()].filter((k) => side.get(k) <= 0).sort(byName);
-  const gap = 34;
-  const width = 220 + 4 * Math.max(left.length, right.length);
-  const column = (ids, x) => ids.forEach((id, i) => cy.getElementById(id).position({ x, y: (i - (ids.length - 1) / 2) * gap }));
-  column(left, -width);
-  column(right, width);
-  node.position({ x: 0, y: 0 });
-  cy.fit(hood, 40);
-  if (cy.zoom() > 1.6) {
-    cy.zoom(1.6);
+  const nameOf = (id) => String(cy.getElementById(id).data("label"));
+  const byName = (a, b) => nameOf(a).localeCompare(nameOf(b));
+  let left = [...side.keys()].filter((k) => side.get(k) > 0).sort(byName);
+  let right = [...side.keys()].filter((k) => side.get(k) <= 0).sort(byName);
+  const height = cy.height() || 500;
+  const rows = Math.max(4, Math.floor((height - 50) / ROW));
+  // a side with more than a column of names spills onto the other side while that has room
+  // (the arrows still say who supplies whom): an arrow to an outer column would run
+  // through the names of the inner one
+  const spill = (big, small) => {
+    const keep = Math.max(rows, Math.ceil((big.length + small.length) / 2));
+    return big.length > keep ? [big.slice(0, keep), small.concat(big.slice(keep))] : [big, small];
+  };
+  if (left.length > rows) [left, right] = spill(left, right);
+  else if (right.length > rows) [right, left] = spill(right, left);
+  const columns = (ids, dir) => {
+    const colWidth = Math.max(40, ...ids.map((id) => textWidth(nameOf(id)))) + 34;
+    const n = Math.ceil(ids.length / rows);
+    const perColumn = Math.ceil(ids.length / Math.max(1, n));
+    ids.forEach((id, i) => {
+      const col = Math.floor(i / perColumn);
+      const inCol = Math.min(perColumn, ids.length - col * perColumn);
+      const row = i - col * perColumn;
+      cy.getElementById(id).position({ x: dir * (110 + col * colWidth), y: (row - (inCol - 1) / 2) * ROW });
+    });
+  };
+  cy.batch(() => {
+    cy.elements().removeClass("outside faded focus side-left side-right");
+    cy.elements().not(hood).addClass("outside");
+    hood.edges().addClass("in-focus");
+    node.addClass("focus");
+    for (const id of left) cy.getElementById(id).addClass("side-left");
+    for (const id of right) cy.getElementById(id).addClass("side-right");
+    columns(left, -1);
+    columns(right, 1);
+    node.position({ x: 0, y: 0 });
+  });
+  // laid out for 12px names at zoom 1: a wider view is zoomed out as a whole, names included
+  cy.scratch("_labelZoom", null);
+  cy.fit(hood, 20);
+  if (cy.zoom() > 1.4) {
+    cy.zoom(1.4);
     cy.center(hood);
   }
   relabel(cy);
   return true;
 }
 
+/** After the network's box changed size: the focused view is laid out again for it. */
+export function refit(cy) {
+  const focus = cy.scratch("_focus");
+  if (focus && cy.getElementById(focus).nonempty()) {
+    focusOn(cy, focus);
+    return;
+  }
+  fitAll(cy);
+}
+
 export function showAll(cy) {
   const saved = cy.scratch("_positions");
   cy.scratch("_focus", null);
   cy.batch(() => {
-    cy.elements().removeClass("outside faded focus");
+    cy.elements().removeClass("outside faded focus side-left side-right in-focus");
     if (saved) cy.nodes().forEach((n) => { if (saved[n.id()]) n.position(saved[n.id()]); });
   });
   cy.scratch("_positions", null);
@@ -291,7 +345,8 @@ function seeded(seed) {
 
 /** Keep labels about 12px on screen whatever the zoom (a big graph is fitted far out). */
 function readableLabels(cy) {
-  const z = Math.round(Math.min(1, cy.zoom()) * 50) / 50;
+  // the focused view is laid out for 12px names: there they scale with the zoom, like the columns
+  const z = cy.scratch("_focus") ? 1 : Math.round(Math.min(1, cy.zoom()) * 50) / 50;
   if (cy.scratch("_labelZoom") === z) return;
   cy.scratch("_labelZoom", z);
   cy.style().fromJson(style(z)).update();

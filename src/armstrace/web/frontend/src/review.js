@@ -6,7 +6,7 @@
 import { get, post } from "./api.js";
 import { actorOption, designationOption, suggestingInput } from "./autocomplete.js";
 import { CATEGORIES, label, STATUSES } from "./colors.js";
-import { clear, el } from "./dom.js";
+import { append, clear, el } from "./dom.js";
 import { showError } from "./notify.js";
 
 export const REVIEW_STATES = ["unreviewed", "accepted", "rejected", "corrected", "added"];
@@ -52,12 +52,15 @@ export async function submitReview(claimId, action, { set = null, note = "" } = 
  * (a status correction does not rewrite the supplier). onSave({set, note}) returns a
  * promise of a truthy value when saved; onCancel closes the form (also Esc).
  */
-export function correctForm(claim, { onSave, onCancel }) {
-  const v = claimValues(claim);
+export function correctForm(claim, { onSave, onCancel, add = false }) {
+  // add: a new claim on a span the machine missed; every filled field is sent
+  const v = add ? { supplier: "", recipient: "", category: "", status: "", designation: "", attribution: "", time: "" }
+    : claimValues(claim);
   const select = (name, options, value) => {
     const s = el("select", { name, dataset: { testid: `correct-${name}` } },
       options.map((o) => el("option", { value: o }, label(o))));
     if (value && !options.includes(value)) s.appendChild(el("option", { value }, label(value)));
+    if (!value) s.insertBefore(el("option", { value: "" }, "— choose —"), s.firstChild);
     s.value = value;
     return s;
   };
@@ -78,7 +81,8 @@ export function correctForm(claim, { onSave, onCancel }) {
   };
   const note = el("textarea", { name: "note", rows: 2, placeholder: "note (why)", dataset: { testid: "correct-note" } });
   const message = el("p", { class: "form-message", role: "status" });
-  const save = el("button", { type: "submit", class: "primary small", dataset: { testid: "correct-save" } }, "Save correction");
+  const save = el("button", { type: "submit", class: "primary small", dataset: { testid: "correct-save" } },
+    add ? "Add claim" : "Save correction");
   const form = el("form", { class: "correct-form", dataset: { testid: "correct-form" }, autocomplete: "off" },
     el("div", { class: "correct-grid" }, FIELDS.map((f) => el("label", {}, label(f), inputs[f]))),
     el("label", { class: "note" }, "Note", note),
@@ -99,6 +103,10 @@ export function correctForm(claim, { onSave, onCancel }) {
     for (const f of FIELDS) {
       const value = inputs[f].value.trim();
       if (value !== String(v[f] || "").trim()) set[f] = value;
+    }
+    if (add && (!set.category || !set.status)) {
+      message.textContent = "An added claim needs a category and a status.";
+      return;
     }
     if (!Object.keys(set).length) {
       message.textContent = "Nothing changed: edit a field, or use Accept.";
@@ -137,12 +145,12 @@ export function reviewBar(claim, { onReviewed }) {
     slot.appendChild(form);
     form.querySelector("[name=status]").focus();
   };
-  box.append(
+  append(box, [
     el("button", { type: "button", class: "small ok", dataset: { testid: "review-accept" }, onclick: () => act("accept") }, "Accept"), " ",
     el("button", { type: "button", class: "small bad", dataset: { testid: "review-reject" }, onclick: () => act("reject") }, "Reject"), " ",
     el("button", { type: "button", class: "small", dataset: { testid: "review-correct" }, onclick: openForm }, "Correct…"), " ",
     claim.review ? historyToggle(id) : null,
-    slot);
+    slot]);
   return box;
 }
 
