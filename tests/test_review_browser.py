@@ -19,7 +19,7 @@ import urllib.request
 import pytest
 
 from .conftest import ROOT, run_cli, shared_path
-from .test_browser import ARTIFACTS, CHROMIUM, LAUNCH_ARGS, Server, build_register, open_ui, shot, sync_api
+from .test_browser import ARTIFACTS, Server, browser, build_register, open_ui, shot  # noqa: F401 (browser: a fixture)
 
 ARTICLES = [
     {"id": "drones-1", "title": "Drone deliveries", "date": "2023-05-14", "url": "https://news.example.org/drones",
@@ -79,14 +79,6 @@ def reviewed(tmp_path_factory):
     srv.token = token
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def new_page(browser, width=1500, height=1000):
