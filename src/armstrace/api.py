@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import logging
 import os
 import secrets
@@ -120,6 +121,61 @@ class AddClaimBody(BaseModel):
     note: str | None = Field(None, max_length=5000)
 
 
+MAX_JSON_BYTES = 64 * 1024  # a review or an added claim: a few fields and a note
+
+
+class BodyLimit:
+    """Refuse request bodies over their limit (413) before anything reads them: uploads
+    MAX_UPLOAD_BYTES, any other body MAX_JSON_BYTES. A declared Content-Length over it is
+    refused at once; a chunked body is counted as it arrives and refused when it passes it,
+    so no body past its limit is ever held in memory. Pure ASGI, in front of everything."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        limit = MAX_UPLOAD_BYTES if scope["path"] == "/api/documents" else MAX_JSON_BYTES
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"").strip()
+        if declared and (not declared.isdigit() or int(declared) > limit):
+            return await self._refuse(send, limit, declared.isdigit())
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return await self._refuse(send, limit, True)
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _refuse(send, limit: int, too_large: bool) -> None:
+        status = 413 if too_large else 400
+        detail = (f"request body too large: the limit here is {limit} bytes" if too_large
+                  else "Content-Length is not a number")
+        body = json.dumps({"detail": detail}).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
 def create_app(db: str | None = None, token: str | None = None, store: Store | None = None) -> FastAPI:
     """The application for the register at `db` (default $ARMSTRACE_DB, else ./armstrace.db)."""
     store = store or Store(db)
@@ -127,6 +183,7 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     app = FastAPI(title="armstrace", version=__version__,
                   description="A sourced register of arms-transfer claims read from the news.")
     app.state.store = store
+    app.add_middleware(BodyLimit)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -196,6 +253,8 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                    reviewer: Annotated[str | None, Query(max_length=200)] = None,
                    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
+        if reviewer is not None and not reviewer.isprintable():
+            raise HTTPException(422, "reviewer must be printable text")
         return {"items": store.reviews(claim_id, reviewer, limit, offset), "limit": limit, "offset": offset}
 
     @app.get("/api/facts", summary="Facts (merged claims) with corroboration and evidence")

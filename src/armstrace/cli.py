@@ -543,14 +543,38 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
               help="A token for one anonymous writer (reviews, uploads), besides the reviewers' own tokens "
                    "(`armstrace users add`); default: $ARMSTRACE_TOKEN.")
 def serve(db: str | None, host: str, port: int, token: str | None) -> None:
-    """Serve the web UI and the JSON API (docs at /docs)."""
+    """Serve the web UI and the JSON API (docs at /docs), on this machine only unless --host
+    says otherwise."""
     import uvicorn
 
     from .api import create_app
 
-    app = create_app(store=_open_store(db), token=token)
-    click.echo(f"armstrace: serving {app.state.store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
+    store = _open_store(db)
+    app = create_app(store=store, token=token)
+    click.echo(f"armstrace: serving {store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
+    for line in exposure_warnings(host, bool(token), len(store.users())):
+        click.secho(f"armstrace: WARNING: {line}", err=True, fg="yellow", bold=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def exposure_warnings(host: str, token: bool, reviewers: int) -> list[str]:
+    """What an analyst should know when the server is reachable from other machines."""
+    import ipaddress
+
+    try:
+        loopback = ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return []
+    lines = [f"--host {host} exposes the register beyond this machine: anyone who can reach this port "
+             "can READ every document, claim and review (use a reverse proxy with TLS and access control)."]
+    if token:
+        lines.append("--token admits an ANONYMOUS writer: anyone holding it can upload and review without a name; "
+                     "prefer `armstrace users add NAME`.")
+    if not token and not reviewers:
+        lines.append("no reviewer tokens exist (`armstrace users add NAME`): writes are refused.")
+    return lines
 
 
 from .cli_review import review, users  # noqa: E402  (they use the options above)

@@ -42,6 +42,9 @@ class ClaimFilter:
     offset: int = 0
 
     def __post_init__(self):
+        for name, value in vars(self).items():
+            if isinstance(value, str) and "\x00" in value:  # SQLite cuts a pattern there; PostgreSQL refuses it
+                raise ValueError(f"{name} must not contain a NUL character")
         if self.category is not None and self.category not in CATEGORIES:
             raise ValueError(f"unknown category {self.category!r}; known: {', '.join(CATEGORIES)}")
         if self.status is not None and self.status not in STATUSES:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -26,6 +27,7 @@ STATES = ("unreviewed", "accepted", "rejected", "corrected", "added", "any")
 FIELDS = ("supplier", "recipient", "category", "status", "designation", "attribution", "time")
 MAX_NOTE = 5000
 MAX_NAME = 200
+MAX_SOURCES = 20  # names in a corrected attribution
 
 
 class ReviewError(ValueError):
@@ -52,6 +54,8 @@ def added_key(content_hash: str, start: int, end: int, created_at: str, reviewer
 def _actor(field: str, value: Any) -> str | None:
     if value is None or str(value).strip().lower() in ("", "unknown", "none", "-"):
         return None
+    if not isinstance(value, str) or len(value) > MAX_NAME:
+        raise ReviewError(f"{field}: give an actor's code or name (at most {MAX_NAME} characters)")
     code = ClaimFilter.actor(str(value))
     if code not in known_actors()["codes"]:
         raise ReviewError(f"{field}: {value!r} is no actor the gazetteer knows; give a code (IRN, USA, hezbollah) "
@@ -62,6 +66,8 @@ def _actor(field: str, value: Any) -> str | None:
 def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     """The fields of a correction, checked and in the register's form: actor codes, a known
     category and status, attribution as a list."""
+    if "\x00" in json.dumps(values):
+        raise ReviewError("a field holds a NUL character")
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:
         raise ReviewError(f"cannot set {', '.join(unknown)}: the fields are {', '.join(FIELDS)}")
@@ -78,12 +84,18 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
                 raise ReviewError(f"status: {value!r} is not one of {', '.join(STATUSES)}")
             out[field] = value
         elif field == "attribution":
+            if isinstance(value, str) and len(value) > MAX_NAME * MAX_SOURCES:
+                raise ReviewError("attribution: too long")
             names = value if isinstance(value, list) else re.split(r"\s*;\s*", str(value or ""))
-            names = [str(n).strip() for n in names if str(n).strip()]
+            if len(names) > MAX_SOURCES or not all(isinstance(n, str) for n in names):
+                raise ReviewError(f"attribution: at most {MAX_SOURCES} names, each a string")
+            names = [n.strip() for n in names if n.strip()]
             if any(len(n) > MAX_NAME for n in names):
                 raise ReviewError(f"attribution: a name is longer than {MAX_NAME} characters")
             out[field] = names
         else:  # designation, time: short text or nothing
+            if value is not None and not isinstance(value, (str, int)):
+                raise ReviewError(f"{field}: give a text")
             text = None if value is None else str(value).strip() or None
             if text is not None and len(text) > (MAX_NAME if field == "designation" else 32):
                 raise ReviewError(f"{field}: too long ({len(text)} characters)")
@@ -96,6 +108,8 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
 def check_note(note: str | None) -> str | None:
     if note is not None and len(note) > MAX_NOTE:
         raise ReviewError(f"note: at most {MAX_NOTE} characters, not {len(note)}")
+    if note is not None and "\x00" in note:
+        raise ReviewError("note: holds a NUL character")
     return note or None
 
 
