@@ -188,3 +188,26 @@ def test_notices_are_not_skips(tmp_path):
     docs = list(read_inputs(str(tmp_path), on_problem=seen.append))
     assert [d.id for d in docs] == ["s"]
     assert len(seen) == 1 and isinstance(seen[0], InputNotice) and not seen[0].skipped
+
+
+def test_nul_characters_from_json_are_replaced_and_the_document_stored(db_url, tmp_path):
+    """A JSON \\u0000 in a text used to fail the whole commit on PostgreSQL (text cannot hold NUL)."""
+    from armstrace.extract.pipeline import RULES
+    from armstrace.pipeline import ingest
+    from armstrace.store import Store
+
+    path = tmp_path / "nul.jsonl"
+    path.write_text('{"id": "nul", "title": "Drones\\u0000", "text": "Iran sent drones to Russia.\\u0000 More news."}\n'
+                    '{"id": "fine", "text": "Norway will donate howitzers to Ukraine, the minister said."}\n',
+                    encoding="utf-8")
+    notes = []
+    with Store(db_url) as store:
+        summary = ingest([str(path)], store, model=RULES, on_problem=lambda p: notes.append(str(p)))
+        assert summary.outcomes["new"] == 2 and summary.skipped == 0
+        assert [c.doc for c in store.claims(supplier="IRN")] == ["nul"]
+        from armstrace.store.schema import DocumentRow
+
+        with store.Session() as session:
+            row = session.query(DocumentRow).filter_by(doc_key="nul").one()
+            assert row.text == "Iran sent drones to Russia.\ufffd More news." and row.title == "Drones\ufffd"
+    assert any("NUL character" in n for n in notes), notes

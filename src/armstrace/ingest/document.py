@@ -8,17 +8,21 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 SURROGATE = re.compile("[\ud800-\udfff]")
+INVALID = re.compile("[\ud800-\udfff\x00]")
 
 
 def valid_unicode(value: str) -> tuple[str, int]:
     """`value` with each unpaired surrogate (from a JSON escape like \\ud800, or a bad
-    decoder) replaced by U+FFFD, and how many there were. One character for one, so every
-    offset into the text stays right. Such text cannot be encoded, hashed or parsed."""
-    try:
-        value.encode("utf-8")
-        return value, 0
-    except UnicodeEncodeError:
-        return SURROGATE.subn("\ufffd", value)
+    decoder) and each NUL (a JSON \\u0000: PostgreSQL refuses it in text) replaced by
+    U+FFFD, and how many there were. One character for one, so every offset into the text
+    stays right. Such text cannot be encoded, hashed, parsed or stored."""
+    if "\x00" not in value:
+        try:
+            value.encode("utf-8")
+            return value, 0
+        except UnicodeEncodeError:
+            pass
+    return INVALID.subn("\ufffd", value)
 
 
 @dataclass(frozen=True)
@@ -56,14 +60,16 @@ class Document:
 
     def __post_init__(self) -> None:
         """Every text field valid Unicode, once, whichever reader (or caller) made it."""
-        replaced = 0  # in what is read: the headline and text (`raw` and `removed` repeat them)
+        replaced = nuls = 0  # in what is read: the headline and text (`raw` and `removed` repeat them)
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, str):
+                nul = value.count("\x00")
                 value, n = valid_unicode(value)
                 if n:
                     if f.name in ("text", "title"):
-                        replaced += n
+                        replaced += n - nul
+                        nuls += nul
                     setattr(self, f.name, value)
         removed = []
         for span in self.removed:
@@ -73,6 +79,8 @@ class Document:
         if replaced:
             self.notices.append(f"{replaced} unpaired surrogate code point{'s' if replaced > 1 else ''} "
                                 "(invalid Unicode) replaced with U+FFFD")
+        if nuls:
+            self.notices.append(f"{nuls} NUL character{'s' if nuls > 1 else ''} replaced with U+FFFD")
 
     @property
     def content_hash(self) -> str:
