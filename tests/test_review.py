@@ -252,8 +252,11 @@ def test_two_reviewers_through_the_api_both_in_the_log(api):
     client, store, tokens = api
     jets, howitzers = claim_of(store, supplier="RUS"), claim_of(store, supplier="NOR")
     # the reviewer comes from the token, never from the body
+    spoofed = client.post(f"/api/claims/{jets.id}/review", headers=bearer(tokens["alice"]),
+                          json={"action": "correct", "set": {"status": "delivered"}, "reviewer": "mallory"})
+    assert spoofed.status_code == 422 and "reviewer" in spoofed.json()["detail"] and store.reviews() == []
     first = client.post(f"/api/claims/{jets.id}/review", headers=bearer(tokens["alice"]),
-                        json={"action": "correct", "set": {"status": "delivered"}, "reviewer": "mallory"})
+                        json={"action": "correct", "set": {"status": "delivered"}})
     assert first.status_code == 200, first.text
     assert first.json()["claim"]["status"] == "delivered" and first.json()["review"]["reviewer"] == "alice"
     second = client.post(f"/api/claims/{howitzers.id}/review", headers=bearer(tokens["bob"]),

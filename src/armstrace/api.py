@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
-from pydantic import BaseModel, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import func, select
@@ -70,28 +71,58 @@ def actor_kind(code: str | None) -> str:
     return "state" if actor.kind in ("state", "historic_state") else actor.kind
 
 
-Name = Annotated[str | None, Query(max_length=MAX_NAME)]
+# What the schema says is what the server takes (schemathesis checks both ways): an empty
+# value means "not given"; free text is anything but NUL; closed sets and dates are patterns.
+TEXT = r"^[^\x00]*$"
+YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+LEAP = r"([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+DATE = (  # a real calendar date, month or year: 2024-02-29, 2024-02, 2024 (or nothing)
+    rf"^({YEAR}(-(0[1-9]|1[0-2]))?"
+    rf"|{YEAR}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))"
+    rf"|{LEAP}-02-29)?$"
+)
+
+
+# an upload the text reader takes: no control characters (binary data), something not blank
+UPLOAD_TEXT = r"^[^\x00-\x08\x0e-\x1f\x7f]*[^\x00-\x08\x0e-\x1f\x7f\s][^\x00-\x08\x0e-\x1f\x7f]*$"
+
+
+def one_of(values) -> str:
+    return rf"^({'|'.join(values)})?$"
+
+
+Name = Annotated[str | None, Query(max_length=MAX_NAME, pattern=TEXT)]
+Date = Annotated[str | None, Query(max_length=10, pattern=DATE, description="ISO date: 2024, 2024-05 or 2024-05-31")]
+
+
+def _given(value: str | None) -> str | None:
+    return value if value else None
 
 
 def filters(
     supplier: Name = None, recipient: Name = None, party: Name = None,
-    category: str | None = Query(None, max_length=MAX_NAME, description=f"one of {', '.join(CATEGORIES)}"),
+    category: Annotated[str | None, Query(max_length=MAX_NAME, pattern=one_of(CATEGORIES),
+                                          description=f"one of {', '.join(CATEGORIES)}")] = None,
     designation: Name = None,
-    status: str | None = Query(None, max_length=MAX_NAME, description=f"one of {', '.join(STATUSES)}"),
-    since: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
-    until: str | None = Query(None, max_length=10, description="ISO date: 2024, 2024-05 or 2024-05-31"),
+    status: Annotated[str | None, Query(max_length=MAX_NAME, pattern=one_of(STATUSES),
+                                        description=f"one of {', '.join(STATUSES)}")] = None,
+    since: Date = None,
+    until: Date = None,
     min_sources: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     min_confidence: Annotated[float | None, Query(ge=0, le=1, description="claims (facts) at least this likely")] = None,
-    text: str | None = Query(None, max_length=MAX_TEXT, description="evidence sentence contains this text"),
-    review: str | None = Query(None, max_length=20, description=f"one of {', '.join(REVIEW_STATES)}; "
-                               "default: every claim but the rejected"),
+    text: Annotated[str | None, Query(max_length=MAX_TEXT, pattern=TEXT,
+                                      description="evidence sentence contains this text")] = None,
+    review: Annotated[str | None, Query(max_length=20, pattern=one_of(REVIEW_STATES),
+                                        description=f"one of {', '.join(REVIEW_STATES)}; "
+                                        "default: every claim but the rejected")] = None,
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ClaimFilter:
     try:
-        return ClaimFilter(supplier=supplier, recipient=recipient, party=party, category=category,
-                           designation=designation, status=status, since=since, until=until,
-                           min_sources=min_sources, min_confidence=min_confidence, text=text, review=review,
+        return ClaimFilter(supplier=_given(supplier), recipient=_given(recipient), party=_given(party),
+                           category=_given(category), designation=_given(designation), status=_given(status),
+                           since=_given(since), until=_given(until), min_sources=min_sources,
+                           min_confidence=min_confidence, text=_given(text), review=_given(review),
                            limit=limit, offset=offset)
     except ValueError as err:
         raise HTTPException(status_code=422, detail=str(err)) from None
@@ -106,19 +137,116 @@ def fact_json(fact: FactRecord) -> dict[str, Any]:
     return data
 
 
-class ReviewBody(BaseModel):
-    action: Literal["accept", "reject", "correct"]
-    set: dict[str, Any] = Field(default_factory=dict, description="correct: the fields to set "
-                                "(supplier, recipient, category, status, designation, attribution, time)")
-    note: str | None = Field(None, max_length=5000)
+class ErrorBody(BaseModel):
+    """Every error: what went wrong, in words."""
+
+    detail: str
 
 
-class AddClaimBody(BaseModel):
-    start: int = Field(ge=0, le=MAX_ID)
-    end: int = Field(ge=1, le=MAX_ID)
-    set: dict[str, Any] = Field(description="the claim: category and status at least; supplier, recipient, "
-                                "designation, attribution, time")
-    note: str | None = Field(None, max_length=5000)
+ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in {
+    400: "a request the server cannot read (an empty upload, a Content-Length that is not a number)",
+    401: "a write without a valid reviewer token",
+    404: "no such fact, claim or document",
+    413: "a body over its limit (uploads 5 MB, other writes 64 KB)",
+    415: "an upload of a type the readers do not take",
+    422: "a parameter or body field that is not valid, and why",
+}.items()}
+
+
+class CSVResponse(Response):
+    media_type = "text/csv"
+
+
+def _readable(err: RequestValidationError) -> str:
+    """FastAPI's validation errors as one line: where, and what is wrong (a pattern said in words)."""
+    parts = []
+    for error in err.errors():
+        where = ".".join(str(p) for p in error.get("loc", ())[1:]) or "request"
+        message = error.get("msg", "not valid")
+        if error.get("type") == "string_pattern_mismatch":
+            if where in PATTERN_WORDS:
+                parts.append(PATTERN_WORDS[where].format(value=error.get("input")))
+                continue
+            message = f"must not contain a NUL character, not {error.get('input')!r}"
+        elif error.get("type") == "literal_error" and len(message) > 300:  # the actors: hundreds of names
+            message = f"{error.get('input')!r} is no actor the gazetteer knows (see /api/lookup/actors)"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+PATTERN_WORDS = {  # the words ClaimFilter uses for the same mistakes
+    "since": "since must be an ISO date like 2024-01-31 (or 2024-01, 2024), not {value!r}",
+    "until": "until must be an ISO date like 2024-01-31 (or 2024-01, 2024), not {value!r}",
+    "category": f"unknown category {{value!r}}; known: {', '.join(CATEGORIES)}",
+    "status": f"unknown status {{value!r}}; known: {', '.join(STATUSES)}",
+    "review": f"unknown review state {{value!r}}; known: {', '.join(REVIEW_STATES)}",
+}
+
+
+@lru_cache(maxsize=1)
+def body_models():
+    """The request bodies of the review endpoints, exactly as the server takes them (actors
+    are the gazetteer's codes and names, so the schema lists them)."""
+    gazetteer = _gazetteer()
+    actors = tuple(sorted(set(gazetteer.actors) | {a.name for a in gazetteer.actors.values()} | {"unknown"}))
+    Actor = Literal[actors]  # type: ignore[valid-type]
+    Short = Annotated[str, StringConstraints(max_length=200, pattern=TEXT)]
+
+    class ClaimFields(BaseModel):
+        """Fields of a claim to set; an actor may be null (not named)."""
+
+        model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+        supplier: Actor | None = None
+        recipient: Actor | None = None
+        category: Literal[CATEGORIES] = None  # type: ignore[valid-type,assignment]
+        status: Literal[STATUSES] = None  # type: ignore[valid-type,assignment]
+        designation: Short | None = None
+        attribution: list[Short] = Field(None, max_length=20)  # type: ignore[assignment]
+        time: Annotated[str, StringConstraints(max_length=10, pattern=DATE)] | None = None
+
+    class NewClaim(ClaimFields):
+        category: Literal[CATEGORIES]  # type: ignore[valid-type]
+        status: Literal[STATUSES]  # type: ignore[valid-type]
+
+    Note = Annotated[str, StringConstraints(max_length=5000, pattern=TEXT)] | None
+
+    class Judgement(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        action: Literal["accept", "reject"]
+        note: Note = None
+
+    class Correction(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        action: Literal["correct"]
+        set: ClaimFields
+        note: Note = None
+
+    class AddedClaim(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        start: JSONInteger = Field(ge=0, le=MAX_ID, description="first character of the span in the document's full text")
+        end: JSONInteger = Field(ge=1, le=MAX_ID, description="one past its last; a span the text does not have is a 404")
+        set: NewClaim
+        note: Note = None
+
+    ReviewBody = Annotated[Judgement | Correction, Field(discriminator="action")]
+    return ReviewBody, AddedClaim
+
+
+ReviewBody = AddedClaim = None  # set by create_app from body_models()
+
+
+def _json_integer(value):
+    """A JSON Schema integer: 840 and 840.0, never true or "840" (pydantic's lax mode takes them)."""
+    if isinstance(value, (bool, str)):
+        raise ValueError("must be an integer")
+    return value
+
+
+JSONInteger = Annotated[int, BeforeValidator(_json_integer)]
+
+
+def set_fields(model) -> dict[str, Any]:
+    return model.model_dump(exclude_unset=True) if model is not None else {}
 
 
 MAX_JSON_BYTES = 64 * 1024  # a review or an added claim: a few fields and a note
@@ -180,7 +308,7 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     """The application for the register at `db` (default $ARMSTRACE_DB, else ./armstrace.db)."""
     store = store or Store(db)
     token = token if token is not None else os.environ.get("ARMSTRACE_TOKEN") or None
-    app = FastAPI(title="armstrace", version=__version__,
+    app = FastAPI(title="armstrace", version=__version__, responses=ERRORS,
                   description="A sourced register of arms-transfer claims read from the news.")
     app.state.store = store
     app.add_middleware(BodyLimit)
@@ -201,6 +329,10 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
                 "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                 "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, err: RequestValidationError):
+        return JSONResponse(status_code=422, content={"detail": _readable(err)})
 
     @app.exception_handler(ValueError)
     async def value_error(_request: Request, err: ValueError):
@@ -224,23 +356,30 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     def whoami(reviewer: str = Depends(writer)):
         return {"reviewer": reviewer}
 
+    # module names: FastAPI reads the endpoints' (string) annotations in this module's namespace
+    global ReviewBody, AddedClaim
+    ReviewBody, AddedClaim = body_models()
+
     @app.post("/api/claims/{claim_id}/review", summary="Accept, reject or correct a claim (needs a token)")
-    def review_claim(claim_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: ReviewBody, reviewer: str = Depends(writer)):
+    def review_claim(claim_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: ReviewBody,  # type: ignore[valid-type]
+                     reviewer: str = Depends(writer)):
         try:
-            [(claim, review)] = store.review([claim_id], body.action, body.set or None, reviewer=reviewer,
-                                             note=body.note)
+            [(claim, review)] = store.review([claim_id], body.action, set_fields(getattr(body, "set", None)) or None,
+                                             reviewer=reviewer, note=body.note)
         except ReviewError as err:
             raise HTTPException(404 if str(err).startswith("no claim") else 422, str(err)) from None
         return {"claim": claim.to_dict(), "review": review}
 
     @app.post("/api/documents/{document_id}/claims", status_code=201,
               summary="Add a claim the machine missed, on a span of a document (needs a token)")
-    def add_claim(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: AddClaimBody, reviewer: str = Depends(writer)):
+    def add_claim(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: AddedClaim,  # type: ignore[valid-type]
+                  reviewer: str = Depends(writer)):
         try:
-            claim, review = store.add_claim(document_id, body.start, body.end, body.set, reviewer=reviewer,
-                                            note=body.note)
+            claim, review = store.add_claim(document_id, body.start, body.end, set_fields(body.set),
+                                            reviewer=reviewer, note=body.note)
         except ReviewError as err:
-            raise HTTPException(404 if str(err).startswith("no document") else 422, str(err)) from None
+            missing = str(err).startswith(("no document", "characters"))  # no such document, or no such span in it
+            raise HTTPException(404 if missing else 422, str(err)) from None
         return {"claim": claim.to_dict(), "review": review}
 
     @app.get("/api/review/queue", summary="Unreviewed claims, the ones to look at first first")
@@ -250,11 +389,9 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
 
     @app.get("/api/reviews", summary="The review log, newest first")
     def review_log(claim_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                   reviewer: Annotated[str | None, Query(max_length=200)] = None,
+                   reviewer: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
                    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = DEFAULT_LIMIT,
                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0):
-        if reviewer is not None and not reviewer.isprintable():
-            raise HTTPException(422, "reviewer must be printable text")
         return {"items": store.reviews(claim_id, reviewer, limit, offset), "limit": limit, "offset": offset}
 
     @app.get("/api/facts", summary="Facts (merged claims) with corroboration and evidence")
@@ -348,7 +485,8 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
         found.sort(key=lambda w: (len(w["designation"]), w["designation"]))
         return found[:limit]
 
-    @app.get("/api/export.csv", summary="The facts as CSV (SIPRI column order)")
+    @app.get("/api/export.csv", summary="The facts as CSV (SIPRI column order)",
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}})
     def export_csv(f: Filters):
         from .export import CSV_COLUMNS, csv_row
 
@@ -357,12 +495,16 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(csv_row(x) for x in store.facts(f))
-        return Response(out.getvalue(), media_type="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="armstrace-facts.csv"'})
+        return CSVResponse(out.getvalue(), headers={"Content-Disposition": 'attachment; filename="armstrace-facts.csv"'})
 
     upload_lock = threading.Lock()  # one extraction at a time: the spaCy pipeline is shared
 
-    @app.post("/api/documents", summary="Ingest an uploaded article (needs a token)", status_code=201)
+    @app.post("/api/documents", summary="Ingest an uploaded article (needs a token)", status_code=201,
+              openapi_extra={"requestBody": {"required": True, "description": (
+                  "The article: plain text (its first line the headline), or text/html, text/markdown, "
+                  "application/x-ndjson (JSON Lines, one document a line), application/json; at most "
+                  f"{MAX_UPLOAD_BYTES} bytes. Key it with the X-Document-ID header."),
+                  "content": {"text/plain": {"schema": {"type": "string", "pattern": UPLOAD_TEXT}}}}})
     async def upload(request: Request):
         await run_in_threadpool(writer, request)
         length = request.headers.get("content-length")

@@ -66,7 +66,7 @@ def _actor(field: str, value: Any) -> str | None:
 def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     """The fields of a correction, checked and in the register's form: actor codes, a known
     category and status, attribution as a list."""
-    if "\x00" in json.dumps(values):
+    if "\\u0000" in json.dumps(values):  # a NUL anywhere (json writes it as \u0000)
         raise ReviewError("a field holds a NUL character")
     unknown = sorted(set(values) - set(FIELDS))
     if unknown:

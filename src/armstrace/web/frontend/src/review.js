@@ -102,7 +102,11 @@ export function correctForm(claim, { onSave, onCancel, add = false }) {
     const set = {};
     for (const f of FIELDS) {
       const value = inputs[f].value.trim();
-      if (value !== String(v[f] || "").trim()) set[f] = value;
+      if (value === String(v[f] || "").trim()) continue;
+      // the API's types: attribution a list of names, an unnamed party null
+      if (f === "attribution") set[f] = value.split(";").map((s) => s.trim()).filter(Boolean);
+      else if ((f === "supplier" || f === "recipient") && (value === "" || value.toLowerCase() === "unknown")) set[f] = null;
+      else set[f] = value;
     }
     if (add && (!set.category || !set.status)) {
       message.textContent = "An added claim needs a category and a status.";
