@@ -60,7 +60,9 @@ def test_table_and_csv_formats(tmp_path):
     assert table.splitlines()[0].split()[:4] == ["id", "published", "publisher", "title"]
     assert "Canada sends vehicles" in table
     narrow = run_cli("docs", tmp_path, "--format", "table", env={"COLUMNS": "80"}).stdout.decode()
-    assert max(len(line) for line in narrow.splitlines()) <= 80 and "…" in narrow
+    assert max(len(line) for line in narrow.splitlines()) <= 80 and "…" in narrow  # the other columns cut
+    piped = run_cli("docs", tmp_path, "--format", "table", env={"COLUMNS": ""}).stdout.decode()
+    assert "…" not in piped, "a table written to a file or pipe is never cut"
     rows = list(csv.DictReader(io.StringIO(run_cli("docs", tmp_path, "--format", "csv").stdout.decode())))
     assert rows[0]["title"] == "Canada sends vehicles" and rows[0]["chars"] == str(len(f"Canada sends vehicles\n\n{ARTICLE}"))
 
@@ -98,3 +100,18 @@ def test_examples_are_all_read():
     docs = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(docs) == 8
     assert not any(d["source_path"].endswith("README.md") for d in docs)
+
+
+def test_a_narrow_terminal_wraps_the_evidence_and_never_cuts_it():
+    from armstrace.output import render_table
+
+    evidence = ("Norway will donate eight M109 howitzers and a great many artillery shells to Ukraine "
+                "before the end of the year, the defence minister said in Oslo on Tuesday.")
+    rows = [{"id": 1, "supplier": "NOR", "recipient": "UKR", "status": "planned", "evidence": evidence}]
+    for width, columns in ((80, ("id", "supplier", "recipient", "status", "evidence")),
+                           (60, ("id", "supplier", "recipient", "status", "category", "designation", "item",
+                                 "attribution", "publisher", "evidence"))):
+        table = render_table(rows, columns, width)
+        assert max(len(line) for line in table.splitlines()) <= width, table
+        assert " ".join(table.split()).count(evidence) == 1, table  # every word, in order
+    assert render_table(rows, ("id", "evidence")).splitlines()[2].endswith(evidence)  # no width: one line
