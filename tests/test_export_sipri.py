@@ -62,7 +62,15 @@ def test_parquet_export_reads_with_duckdb(register, tmp_path):
     out = tmp_path / "facts.parquet"
     export(register, "parquet", out, ClaimFilter(supplier="IRN"))
     rows = duckdb.sql(f"SELECT supplier, recipient, designation, statuses, n_sources FROM '{out}'").fetchall()
-    assert rows == [("IRN", "RUS", "Shahed-136", "delivered", 1)]  # wire.example (U.S. officials: cited, not counted)
+    assert rows == [("IRN", "RUS", "Shahed-136", ["delivered"], 1)]  # wire.example (U.S. officials: cited, not counted)
+    # nested types, not JSON strings: the timeline, sources and evidence can be queried as they are
+    [(status, claims, publisher, sentence)] = duckdb.sql(
+        f"SELECT timeline[1].status, timeline[1].claims, sources[1], evidence[1].evidence FROM '{out}'").fetchall()
+    assert (status, claims, publisher) == ("delivered", 1, "wire.example") and "Shahed-136" in sentence
+    empty = tmp_path / "none.parquet"
+    export(register, "parquet", empty, ClaimFilter(supplier="XXX"))
+    assert duckdb.sql(f"SELECT count(*) FROM '{empty}'").fetchall() == [(0,)]
+    assert "timeline" in [c[0] for c in duckdb.sql(f"DESCRIBE SELECT * FROM '{empty}'").fetchall()]
 
 
 @pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])

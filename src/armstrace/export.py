@@ -74,18 +74,41 @@ def csv_row(fact: FactRecord) -> dict:
     }
 
 
-def flat_row(fact: FactRecord) -> dict:
-    """A fact as flat columns (for Parquet): the timeline as JSON, sources joined."""
+def nested_row(fact: FactRecord) -> dict:
+    """A fact for Parquet, its structure kept as nested types: the timeline as a list of
+    {status, first, last, claims}, the sources and cited names as lists, the evidence as a
+    list of records; `evidence_text` and `evidence_url` are the best sentence, for a glance."""
     row = fact.to_dict()
-    row["timeline"] = json.dumps(row["timeline"], ensure_ascii=False)
-    row["sources"] = "; ".join(row["sources"])
-    row["cited"] = "; ".join(row["cited"])
-    row["statuses"] = ";".join(fact.statuses)
-    evidence = _best_evidence(fact)
-    row["evidence_all"] = json.dumps(row["evidence"], ensure_ascii=False)
-    row["evidence"] = evidence.get("evidence")
-    row["evidence_url"] = evidence.get("url") or evidence.get("doc")
+    row["timeline"] = [{"status": status, "first": entry.get("first"), "last": entry.get("last"),
+                        "claims": entry.get("claims")} for status, entry in fact.timeline.items()]
+    row["statuses"] = list(fact.statuses)
+    best = _best_evidence(fact)
+    row["evidence_text"] = best.get("evidence")
+    row["evidence_url"] = best.get("url") or best.get("doc")
     return row
+
+
+def _parquet_table(rows: list[dict]):
+    import pyarrow as pa
+
+    text = pa.string()
+    span = pa.list_(pa.int64())
+    evidence = pa.struct([
+        ("claim", pa.int64()), ("status", text), ("date", text), ("evidence", text), ("attribution", pa.list_(text)),
+        ("doc", text), ("document_id", pa.int64()), ("url", text), ("duplicate", pa.bool_()), ("publisher", text),
+        ("item", text), ("start", pa.int64()), ("end", pa.int64()),
+        ("spans", pa.struct([("supplier", span), ("recipient", span), ("item", span)])),
+        ("review", text), ("reviewer", text), ("review_note", text), ("supplier", text), ("recipient", text),
+        ("category", text), ("designation", text)])
+    schema = pa.schema([
+        ("id", pa.int64()), ("supplier", text), ("recipient", text), ("category", text), ("designation", text),
+        ("status", text), ("statuses", pa.list_(text)),
+        ("timeline", pa.list_(pa.struct([("status", text), ("first", text), ("last", text), ("claims", pa.int64())]))),
+        ("first_date", text), ("last_date", text), ("n_claims", pa.int64()), ("n_documents", pa.int64()),
+        ("n_publishers", pa.int64()), ("n_attributed", pa.int64()), ("n_sources", pa.int64()),
+        ("confidence", pa.float64()), ("n_reviewed", pa.int64()), ("sources", pa.list_(text)),
+        ("cited", pa.list_(text)), ("evidence", pa.list_(evidence)), ("evidence_text", text), ("evidence_url", text)])
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def graph(facts: list[FactRecord]):
@@ -129,12 +152,9 @@ def export(store: Store, fmt: str, out: str | Path, filters: ClaimFilter | None 
             for fact in facts:
                 handle.write(json.dumps({**fact.to_dict(), "statuses": fact.statuses}, ensure_ascii=False) + "\n")
     elif fmt == "parquet":
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = [flat_row(f) for f in facts]
-        table = pa.Table.from_pylist(rows) if rows else pa.table({name: pa.array([], pa.string()) for name in CSV_COLUMNS})
-        pq.write_table(table, out)
+        pq.write_table(_parquet_table([nested_row(f) for f in facts]), out)
     else:
         import networkx as nx
 
