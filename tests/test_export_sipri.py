@@ -116,7 +116,7 @@ def test_sipri_diff_finds_news_only_and_corroborated(register, tmp_path):
     assert entries[("IRN", "RUS", "Shahed-136")].kind == "corroborated"
     assert entries[("RUS", "IRN", "Su-35")].kind == "news-only"
     # a second import replaces the first
-    import_register(register, write_sipri(tmp_path / "sipri2.csv", SIPRI_ROWS[:1]))
+    import_register(register, write_sipri(tmp_path / "sipri2.csv", SIPRI_ROWS[:2]))
     entries = {(e.supplier, e.recipient, e.designation): e.kind for e in diff(register)}
     assert entries[("IRN", "RUS", "Shahed-136")] == "news-only"
 
@@ -149,3 +149,39 @@ def test_designation_matching():
     assert designations_match("HIMARS", "M142 HIMARS")
     assert not designations_match("F-16", "F-35")
     assert not designations_match(None, "F-35")
+
+
+def test_sipri_diff_respects_time_and_status(db_url, tmp_path):
+    """A 2010 report does not corroborate a 2022-23 deal; a report from before the export's
+    years is outside SIPRI's period, not news-only; a halted fact is disputed, not corroborated."""
+    rows = SIPRI_ROWS + ["104,France,Egypt,Rafale,FGA aircraft,Aircraft,2008,No,24,No,2015,No,New,80,80,1920,No;"]
+    with Store(db_url) as store:
+        store.add(doc("old", "Norway delivered M109 howitzers to Ukraine.", published="2010-05-01"),
+                  [claim(designation="M109", status="delivered", evidence="Norway delivered M109 howitzers to Ukraine.")])
+        store.add(doc("older", "Iran sent Shahed-136 drones to Russia.", published="1990-03-01"),
+                  [claim(supplier="IRN", recipient="RUS", category="drone", status="delivered", designation="Shahed-136",
+                         evidence="Iran sent Shahed-136 drones to Russia.")])
+        store.add(doc("halt", "France halted the delivery of Rafale jets to Egypt.", published="2016-01-10"),
+                  [claim(supplier="FRA", recipient="EGY", category="aircraft", status="halted", designation="Rafale",
+                         evidence="France halted the delivery of Rafale jets to Egypt.")])
+        store.add(doc("near", "Germany delivered IRIS-T systems to Ukraine.", published="2024-06-01"),
+                  [claim(supplier="DEU", recipient="UKR", category="air_defense", status="delivered",
+                         designation="IRIS-T", evidence="Germany delivered IRIS-T systems to Ukraine.")])
+        import_register(store, write_sipri(tmp_path / "sipri.csv", rows))
+        kinds = {e.supplier: e.kind for e in diff(store)}
+    assert kinds["NOR"] == "news-only", "a 2010 report is 12 years from the deal"
+    assert kinds["IRN"] == "outside-sipri-period", "the SIPRI export starts in 2008"
+    assert kinds["FRA"] == "disputed", "a halt is not a delivery"
+    assert kinds["DEU"] == "corroborated", "2024 is within a year of 2023"
+
+
+def test_machine_formats_are_never_cut(register, tmp_path):
+    long_sentence = "Iran sent Shahed-136 drones to Russia " + "and many more words " * 30 + "in the end."
+    register.add(doc("long", long_sentence, published="2023-05-01"),
+                 [claim(supplier="IRN", recipient="RUS", category="drone", status="delivered", designation="Shahed-136",
+                        evidence=long_sentence)])
+    import_register(register, write_sipri(tmp_path / "sipri.csv"))
+    for fmt in ("csv", "table", "jsonl"):
+        out = run_cli("sipri", "diff", "--db", register.url, "--format", fmt, env={"COLUMNS": ""})
+        assert out.returncode == 0, out.stderr
+        assert long_sentence in out.stdout.decode(), fmt

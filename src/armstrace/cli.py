@@ -10,6 +10,7 @@ Exit codes (every command):
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterator
 
 import click
@@ -508,14 +509,16 @@ def sipri_import(file: str, db: str | None) -> None:
         click.echo(f"armstrace: {len(unmapped)} SIPRI party names have no code in our gazetteer: {shown}", err=True)
 
 
-DIFF_COLUMNS = ("kind", "supplier", "recipient", "category", "designation", "status", "sources", "sipri_ids",
+DIFF_COLUMNS = ("kind", "supplier", "recipient", "category", "designation", "status", "first_date", "last_date",
+                "sources", "sipri_ids",
                 "sipri_designations", "sipri_years", "evidence")
 
 
 @sipri.command(name="diff")
 @db_option
 @filter_options
-@click.option("--only", type=click.Choice(("news-only", "corroborated")), help="Show one side only.")
+@click.option("--only", type=click.Choice(("corroborated", "news-only", "disputed", "outside-sipri-period")),
+              help="Show one kind only.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
     """Facts the news reports that SIPRI lacks, and SIPRI deals the news corroborates."""
@@ -531,8 +534,10 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
     writer = Writer(click.get_text_stream("stdout"), fmt, DIFF_COLUMNS)
     writer.write_all(e.to_dict() for e in entries)
     writer.close()
-    news_only = sum(e.kind == "news-only" for e in entries)
-    click.echo(f"armstrace: {news_only} facts not in SIPRI, {len(entries) - news_only} corroborating SIPRI deals", err=True)
+    kinds = Counter(e.kind for e in entries)
+    click.echo(f"armstrace: {kinds['news-only']} facts not in SIPRI, {kinds['corroborated']} corroborating SIPRI deals, "
+               f"{kinds['disputed']} halted or denied where SIPRI lists a deal, {kinds['outside-sipri-period']} "
+               "from years the SIPRI export does not cover", err=True)
 
 
 @main.command()

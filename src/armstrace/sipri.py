@@ -132,9 +132,19 @@ def designations_match(ours: str | None, theirs: str | None) -> bool:
     return bool(a and b) and (a == b or (len(a) >= 3 and a in b) or (len(b) >= 3 and b in a))
 
 
+YEAR_WINDOW = 1  # a report matches a deal ordered or delivered within a year of its dates
+KINDS = ("corroborated", "news-only", "disputed", "outside-sipri-period")
+
+
 @dataclass
 class DiffEntry:
-    kind: str  # "news-only" | "corroborated"
+    # corroborated: a SIPRI deal of the same pair and item in the fact's time window
+    # news-only: none; SIPRI's data covers the fact's time, so this is news SIPRI lacks
+    # disputed: the news says halted or denied, and SIPRI lists the deal (kept apart from
+    #   corroboration: a halt is not a delivery)
+    # outside-sipri-period: the fact is dated outside the years the export covers: SIPRI
+    #   cannot speak for it either way
+    kind: str
     supplier: str | None
     recipient: str | None
     category: str
@@ -143,6 +153,8 @@ class DiffEntry:
     fact_id: int | None
     sources: int | None
     evidence: str | None
+    first_date: str | None = None
+    last_date: str | None = None
     sipri_ids: list[int] = field(default_factory=list)
     sipri_designations: list[str] = field(default_factory=list)
     sipri_years: str | None = None
@@ -151,39 +163,73 @@ class DiffEntry:
         return asdict(self)
 
 
-def diff(store: Store, filters: ClaimFilter | None = None) -> list[DiffEntry]:
-    """Facts the news reports that SIPRI lacks, and SIPRI deals the news corroborates.
+def deal_years(deal: SipriDealRow) -> tuple[int, int] | None:
+    """The years a deal spans: its order year to its last delivery."""
+    years = [int(y) for y in (deal.delivery_years or "").split(";") if y.strip().isdigit()]
+    if deal.order_year:
+        years.append(deal.order_year)
+    return (min(years), max(years)) if years else None
 
-    A fact matches a deal with the same supplier and recipient and, when the fact names a
-    designation, a matching designation; otherwise the same category."""
+
+def fact_years(fact: FactRecord) -> tuple[int, int] | None:
+    if not fact.first_date or not fact.last_date:
+        return None
+    return int(fact.first_date[:4]), int(fact.last_date[:4])
+
+
+def in_window(fact_span: tuple[int, int] | None, deal_span: tuple[int, int] | None, window: int = YEAR_WINDOW) -> bool:
+    """Whether the report's years meet the deal's, give or take `window` years (undated: yes)."""
+    if fact_span is None or deal_span is None:
+        return True
+    return fact_span[0] <= deal_span[1] + window and deal_span[0] - window <= fact_span[1]
+
+
+def diff(store: Store, filters: ClaimFilter | None = None, window: int = YEAR_WINDOW) -> list[DiffEntry]:
+    """Facts the news reports that SIPRI lacks, SIPRI deals the news corroborates, deals the
+    news says were halted or denied, and facts from years the SIPRI export does not cover.
+
+    A fact matches a deal with the same supplier and recipient, a matching designation when
+    the fact names one (else the same category), and years that meet the fact's within
+    `window` years (an undated fact is matched on the rest)."""
     with store.Session() as session:
         deals = session.scalars(select(SipriDealRow)).all()
     if not deals:
         raise LookupError("no SIPRI deals stored: run `armstrace sipri import FILE` first")
     by_pair: dict[tuple, list[SipriDealRow]] = {}
+    covered = [span for d in deals if (span := deal_years(d))]
+    coverage = (min(a for a, _ in covered), max(b for _, b in covered)) if covered else None
     for deal in deals:
         by_pair.setdefault((deal.supplier, deal.recipient), []).append(deal)
     entries = []
     for fact in store.facts(filters or ClaimFilter()):
         if not fact.supplier or not fact.recipient:
             continue
+        span = fact_years(fact)
         candidates = by_pair.get((fact.supplier, fact.recipient), [])
         if fact.designation:
-            matched = [d for d in candidates if designations_match(fact.designation, d.designation)]
+            same = [d for d in candidates if designations_match(fact.designation, d.designation)]
         else:
-            matched = [d for d in candidates if d.category == fact.category]
-        entries.append(_entry(fact, matched))
-    entries.sort(key=lambda e: (e.kind, -(e.sources or 0), e.supplier or "", e.recipient or ""))
+            same = [d for d in candidates if d.category == fact.category]
+        matched = [d for d in same if in_window(span, deal_years(d), window)]
+        if matched:
+            kind = "disputed" if fact.status in ("halted", "denied") else "corroborated"
+        elif span is not None and coverage is not None and (span[1] < coverage[0] or span[0] > coverage[1]):
+            kind = "outside-sipri-period"
+        else:
+            kind = "news-only"
+        entries.append(_entry(fact, matched, kind))
+    entries.sort(key=lambda e: (KINDS.index(e.kind), -(e.sources or 0), e.supplier or "", e.recipient or ""))
     return entries
 
 
-def _entry(fact: FactRecord, matched: list[SipriDealRow]) -> DiffEntry:
+def _entry(fact: FactRecord, matched: list[SipriDealRow], kind: str) -> DiffEntry:
     evidence = next((e["evidence"] for e in reversed(fact.evidence) if not e["duplicate"]), None)
     years = sorted({y for d in matched for y in (d.delivery_years or "").split(";") if y})
     return DiffEntry(
-        kind="corroborated" if matched else "news-only", supplier=fact.supplier, recipient=fact.recipient,
+        kind=kind, supplier=fact.supplier, recipient=fact.recipient,
         category=fact.category, designation=fact.designation, status=fact.status, fact_id=fact.id,
-        sources=fact.n_sources, evidence=evidence, sipri_ids=sorted(d.id for d in matched),
+        sources=fact.n_sources, evidence=evidence, first_date=fact.first_date, last_date=fact.last_date,
+        sipri_ids=sorted(d.id for d in matched),
         sipri_designations=sorted({d.designation for d in matched if d.designation})[:10],
         sipri_years=f"{years[0]}-{years[-1]}" if years else None,
     )
