@@ -257,3 +257,17 @@ def test_a_document_that_breaks_extraction_is_skipped_and_named(db_url, tmp_path
         assert summary.outcomes["new"] == 2 and summary.skipped == 1
         assert "b.txt" in str(problems[0]) and "parser exploded" in str(problems[0])
         assert store.counts()["documents"] == 2
+
+
+def test_status_history_is_in_time_order_undated_last(db_url):
+    """Reported halted on 01-18, planned on 01-27, delivered on 06-22: the history reads in
+    that order (it used to follow the stages: planned -> delivered -> halted)."""
+    reports = [("h", "halted", "2024-01-18"), ("p", "planned", "2024-01-27"), ("d", "delivered", "2024-06-22"),
+               ("u", "agreed", None)]
+    with Store(db_url) as store:
+        for key, status, date in reports:
+            store.add(doc(key, f"Norway {status} howitzers for Ukraine, report {key}.", published=date,
+                          publisher=f"Outlet {key}"), [claim(status=status)])
+        [fact] = store.facts()
+        assert list(fact.timeline) == ["halted", "planned", "delivered", "agreed"]
+        assert fact.statuses == ["halted", "planned", "delivered", "agreed"] and fact.status == "delivered"

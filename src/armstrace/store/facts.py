@@ -84,7 +84,10 @@ def recompute(session: Session, fact: FactRow) -> None:
         if claim.date:
             entry["first"] = min(filter(None, (entry["first"], claim.date)))
             entry["last"] = max(filter(None, (entry["last"], claim.date)))
-    fact.timeline = dict(sorted(timeline.items(), key=lambda kv: STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99))
+    # the history in time order: by the date each status was first reported, undated last
+    # (and the stages of a transfer in their order when dates tie)
+    fact.timeline = dict(sorted(timeline.items(), key=lambda kv: (
+        kv[1]["first"] is None, kv[1]["first"] or "", STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99)))
 
     latest = max(rows, key=lambda r: (r[0].date or "", STATUS_ORDER.index(r[0].status) if r[0].status in STATUS_ORDER else -1, r[0].id))
     fact.status = latest[0].status
