@@ -414,3 +414,21 @@ def test_dev_corpus_screenshot(browser, tmp_path):
         context.close()
     finally:
         srv.stop()
+
+
+def test_timeline_says_how_many_claims_are_undated(browser, tmp_path):
+    articles = tmp_path / "mixed.jsonl"
+    articles.write_text(json.dumps(ARTICLES[2]) + "\n" + json.dumps(
+        {"id": "undated", "title": "No date", "text": "Japan will supply patrol boats to the Philippines, officials said."})
+        + "\n", encoding="utf-8")
+    srv = Server(build_register(tmp_path, [articles]), tmp_path / "serve.log")
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        pg = context.new_page()
+        open_ui(pg, srv.url)
+        note = pg.get_by_test_id("timeline-undated")
+        assert note.inner_text().startswith("1 undated claim not shown"), note.inner_text()
+        assert pg.get_by_test_id("timeline").locator("rect[data-month]").count() >= 1
+        context.close()
+    finally:
+        srv.stop()

@@ -17,6 +17,7 @@ export function renderTimeline(container, data, { onBrush }) {
   const rows = (data.months || []).filter((r) => /^\d{4}-\d{2}$/.test(r.month));
   if (!rows.length) {
     container.appendChild(el("p", { class: "empty" }, "No dated claims match the filters."));
+    undatedNote(container, data);
     return;
   }
   const byMonth = new Map();
@@ -169,6 +170,15 @@ export function renderTimeline(container, data, { onBrush }) {
     legend.appendChild(el("span", { class: "key" }, el("span", { class: "swatch", style: `background:${statusColor(s)}` }), label(s)));
   }
   container.appendChild(legend);
+  undatedNote(container, data);
+}
+
+/** How many matching claims carry no date (neither their own nor their article's): not drawn. */
+function undatedNote(container, data) {
+  const n = data.undated || 0;
+  if (!n) return;
+  container.appendChild(el("p", { class: "hint", dataset: { testid: "timeline-undated" } },
+    `${n} undated claim${n === 1 ? "" : "s"} not shown (no date in the claim or its article)`));
 }
 
 function niceTicks(max) {
