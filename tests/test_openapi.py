@@ -16,7 +16,6 @@ from armstrace.extract.pipeline import RULES
 from armstrace.pipeline import ingest
 from armstrace.store import Store
 
-from .conftest import ROOT
 from .test_browser import Server
 
 ARTICLES = [
@@ -55,7 +54,7 @@ def test_schemathesis_finds_no_failure(served, authorised, tmp_path):
         "--report", "junit", "--report-dir", str(tmp_path)]
     if authorised:
         command += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900,
+    out = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=900,
                          env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "NO_COLOR": "1",
                               "HOME": str(tmp_path)})
     summary = out.stdout[-4000:]
