@@ -567,10 +567,14 @@ class Extractor:
             quoted.setdefault(number, speaker)
         last_reported: tuple[int, list[str]] | None = None  # sentence number and sources of the last reported claim
         by_sentence: dict[int, list[Claim]] = {}
-        for number, sent in enumerate(sents):
+
+        def check_time(number: int) -> None:
             if deadline is not None and time.monotonic() > deadline:
                 raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1} of "
                                       f"{len(sents)}: over the time limit of {time_limit:g} s for one document")
+
+        for number, sent in enumerate(sents):
+            check_time(number)
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
@@ -585,7 +589,11 @@ class Extractor:
                     stripped.lower().startswith(self.lex.continuation_starts):
                 carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."
             made = 0
-            for frame in find_frames(sent, self.lex):
+            # and within a sentence, token by token and frame by frame: each frame costs work
+            # in the sentence's length, so a text of no sentence ends (one "sentence" of
+            # 100,000 words) takes time in the square of it
+            for frame in find_frames(sent, self.lex, check=lambda number=number: check_time(number)):
+                check_time(number)
                 if _in_question(frame.trigger, sent):
                     continue
                 for fields in self.frame_claims(frame, sent, ctx, headline, carried):

@@ -9,6 +9,7 @@ supplying").  Nouns: "X's delivery of Y to Z", "the sale of Y to Z", "arms sales
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Token
@@ -756,9 +757,14 @@ def role_frame(tok: Token) -> Frame | None:
     return frame
 
 
-def find_frames(sent, lex: Lexicon) -> list[Frame]:
+def find_frames(sent, lex: Lexicon, check: Callable[[], None] | None = None) -> list[Frame]:
+    """The trigger frames of a sentence. `check` is called before each token (it may raise to
+    stop): one frame costs work in the sentence's length, so a sentence of 100,000 words takes
+    time in the square of it (`ExtractionLimit` stops it)."""
     frames = []
     for tok in sent:
+        if check is not None:
+            check()
         lemma = tok.lemma_.lower()
         if tok.pos_ == "NOUN" and (lemma in _SUPPLIER_ROLES or lemma in _BUYER_ROLES):
             frame = role_frame(tok)

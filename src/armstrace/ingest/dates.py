@@ -18,7 +18,10 @@ def normalise_date(value: Any) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, time.struct_time):
-        return dt.date(value.tm_year, value.tm_mon, value.tm_mday).isoformat()
+        try:  # feedparser makes year -1 of "0000-00-00T00:00:00Z", a placeholder feeds use
+            return dt.date(value.tm_year, value.tm_mon, value.tm_mday).isoformat()
+        except ValueError:
+            return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return dt.datetime.fromtimestamp(value, dt.timezone.utc).date().isoformat()

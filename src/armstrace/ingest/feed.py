@@ -22,16 +22,22 @@ from .errors import InputNotice, InputProblem
 from .text import document_from_text
 
 
+# Characters XML cannot hold: lxml refuses a string with one (ValueError), and the HTML
+# parser passes them through into the text, so setting a tail that holds one raised.
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def html_fragment_to_text(fragment: str) -> str:
     if "<" not in fragment:
         return fragment
+    fragment = XML_INCOMPATIBLE.sub(" ", fragment)
     try:
         root = lxml.html.fromstring(f"<div>{fragment}</div>")
+        for block in root.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
+            block.tail = "\n\n" + (block.tail or "")
+        return root.text_content()
     except (lxml.etree.ParserError, ValueError):
         return fragment
-    for block in root.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
-        block.tail = "\n\n" + (block.tail or "")
-    return root.text_content()
 
 
 ENTITY = b"<!ENTITY"
@@ -143,8 +149,13 @@ def refuse_entities(data: bytes) -> tuple[bytes, int]:
 
 
 def read_feed(data: bytes, path: str, on_problem: Callable[[InputProblem], None]) -> Iterator[Document]:
-    data, entities = refuse_entities(data)
-    parsed = feedparser.parse(data)
+    try:
+        data, entities = refuse_entities(data)
+        parsed = feedparser.parse(data)
+    except (ValueError, LookupError, TypeError) as err:
+        # feedparser decodes with the encoding the XML declaration names; a name it cannot
+        # look up ("UTF\x00...") raises from Python's codec lookup, not as a bozo feed
+        raise InputProblem(path, f"malformed feed ({type(err).__name__}: {err})") from None
     if not parsed.entries:
         reason = f" ({parsed.bozo_exception})" if parsed.get("bozo") else ""
         raise InputProblem(path, f"no entries found in the feed{reason}")

@@ -2,7 +2,8 @@
 
 A page beyond what the HTML parser (libxml2) takes, nested deeper than its limit or with a
 run of text too long for its buffer, loses its text in the parser without an error. Such a
-page is read by a plain scan instead: its text without its markup, reported as a notice.
+page, and a page over `MAX_PAGE` characters, is read by a plain scan instead (linear in the
+page): its text without its markup, reported as a notice.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def read_html(data: bytes | str, path: str, url: str | None = None, id: str | No
         raise InputProblem(path, "empty: no HTML in the file")
     if "<" not in html:
         raise InputProblem(path, "not HTML: no markup found (name it .txt to read it as plain text)")
+    if len(html) > MAX_PAGE:
+        return _read_without_markup(html, path, url, id, None, on_problem)
     limit = parser_limit(html)
     if limit is not None:
         return _read_without_markup(html, path, url, id, limit, on_problem)
@@ -62,6 +65,11 @@ def read_html(data: bytes | str, path: str, url: str | None = None, id: str | No
 
 
 # -- pages beyond the parser's limits ---------------------------------------------------------
+
+# A page longer than this is read by the plain scan too: the article extractor's time grows
+# faster than the page (a 10 MB page of paragraphs took over a minute), and no news page is
+# this long in its text and markup.
+MAX_PAGE = 5_000_000
 
 # Too few tags to nest as deep as libxml2's limit (256), and too short for its buffer limit
 # (10,000,000 characters): such a page cannot be beyond the parser.
@@ -104,6 +112,26 @@ SIBLINGS = frozenset("p li dt dd tr td th option".split())
 # the name and the rest cannot overlap: a failed match never rescans, so the scan is linear.
 TOKEN = re.compile(r"<(?:(!--)|(/?)([A-Za-z][A-Za-z0-9:_.-]*)(?:[\s/][^<>]*)?>|[!?][^<>]*>)")
 PARAGRAPH = "\ue000"  # paragraph break while scanning (a private-use character)
+COLLAPSE_CHUNK = 1 << 20
+
+
+def _collapse(text: str) -> str:
+    """" ".join(text.split()), a megabyte at a time: a list of every word of a 50 MB page
+    would take about 15 times its size."""
+    if len(text) <= COLLAPSE_CHUNK:
+        return " ".join(text.split())
+    out: list[str] = []
+    gap = False  # white space since the last word
+    for at in range(0, len(text), COLLAPSE_CHUNK):
+        chunk = text[at:at + COLLAPSE_CHUNK]
+        words = " ".join(chunk.split())
+        gap = gap or chunk[0].isspace()
+        if words:
+            if out and gap:
+                out.append(" ")
+            out.append(words)
+            gap = chunk[-1].isspace()
+    return "".join(out)
 
 
 class _Scan:
@@ -164,7 +192,7 @@ class _Scan:
             open_count[name] = open_count.get(name, 0) + 1
             depth = max(depth, len(stack))
         text = htmllib.unescape("".join(pieces))
-        paragraphs = (" ".join(part.split()) for part in text.split(PARAGRAPH))
+        paragraphs = (_collapse(part) for part in text.split(PARAGRAPH))
         self.text = "\n\n".join(part for part in paragraphs if part)
         self.depth = depth
         self.longest_text = longest_text
@@ -172,11 +200,16 @@ class _Scan:
         self.title = title
 
 
-def _read_without_markup(html: str, path: str, url: str | None, id: str | None, limit: str,
+def _read_without_markup(html: str, path: str, url: str | None, id: str | None, limit: str | None,
                          on_problem: Callable[[InputProblem], None] | None) -> Document:
+    """The page's text by the plain scan; `limit` is the parser's message, or None for a page
+    over `MAX_PAGE`."""
     scan = _Scan(html)
-    depth_limit = DEPTH_LIMIT.search(limit)
-    if depth_limit:
+    depth_limit = DEPTH_LIMIT.search(limit) if limit is not None else None
+    if limit is None:
+        why = (f"the page is {len(html):,} characters long, over the {MAX_PAGE:,} given to the article "
+               "extractor (which would take minutes on it)")
+    elif depth_limit:
         why = (f"the page was nested {scan.depth:,} levels deep, beyond the parser's limit of "
                f"{depth_limit.group(1)}")
     elif "buffer size" in limit.lower():

@@ -7,12 +7,42 @@ cleaned of boilerplate like any scraped text.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from typing import TextIO
 
 from .document import Document
 from .errors import InputProblem
+from .limits import MAX_RECORD
 from .text import document_from_text
+
+LONG_LINE_CHUNK = 1 << 20
+
+
+class LongLine(str):
+    """Stands for a line over `MAX_RECORD` characters, read past without keeping it; its
+    length is `length`."""
+
+    length = 0
+
+
+def bounded_lines(stream: TextIO, limit: int | None = None) -> Iterator[str]:
+    """The lines of a text stream, as iterating over it gives them, except that a line over
+    `limit` characters (`MAX_RECORD`) is never held whole: it comes as a `LongLine` (memory
+    stays bounded whatever the line's length)."""
+    limit = MAX_RECORD if limit is None else limit
+    while line := stream.readline(limit + 1):
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        long = LongLine()
+        long.length = len(line)
+        while (rest := stream.readline(LONG_LINE_CHUNK)):
+            long.length += len(rest)
+            if rest.endswith("\n"):
+                break
+        yield long
 
 
 @dataclass(frozen=True)
@@ -35,6 +65,29 @@ class FieldMap:
                 raise ValueError(f"unknown document field {name!r}; known: {', '.join(sorted(known))}")
             changes[name] = (key,) + tuple(k for k in getattr(self, name) if k != key)
         return FieldMap(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **changes})
+
+
+def _integer(digits: str) -> int | str:
+    """A JSON integer; one too long for Python to convert (over 4,300 digits) is kept as its
+    digits, so that an odd field does not cost the record its article."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
+def loads(text: str, path: str, line: int | None = None) -> object:
+    """`json.loads`, with what it cannot take reported as an `InputProblem` (naming `path`
+    and `line`): malformed JSON, and JSON nested deeper than Python's recursion allows."""
+    try:
+        return json.loads(text, parse_int=_integer)
+    except json.JSONDecodeError as err:
+        where = f" at line {err.lineno} column {err.colno}" if line is None else f" at column {err.colno}"
+        truncated = " (truncated line?)" if line is not None and err.pos >= len(text.rstrip()) - 1 else ""
+        raise InputProblem(path, f"not valid JSON{truncated}: {err.msg}{where}", line) from None
+    except RecursionError:
+        raise InputProblem(path, "JSON nested too deeply to read (arrays or objects more than about "
+                                 f"{sys.getrecursionlimit():,} levels deep)", line) from None
 
 
 def _first(record: dict, keys: tuple[str, ...]):
@@ -67,23 +120,34 @@ def document_from_record(record: object, path: str, line: int | None, fieldmap: 
     )
 
 
+# A file whose first this many lines with anything on them are none of them a record is not
+# JSON Lines (a binary file, a wrong one): it is skipped then, not reported line by line.
+NOT_JSONL_AFTER = 100
+
+
 def read_jsonl(lines: Iterator[str], path: str, fieldmap: FieldMap,
                on_problem: Callable[[InputProblem], None], first_line: int = 1) -> Iterator[Document]:
     """One document per line; a bad line is reported and skipped. `first_line` is the number
     of the first of `lines` in the file (a part of a file is read with the file's numbers)."""
+    bad = 0 if first_line == 1 else -1  # lines before the first record that were not one (a file read whole)
     for number, line in enumerate(lines, first_line):
+        if bad >= NOT_JSONL_AFTER:
+            raise InputProblem(path, f"not JSON Lines (is this the right file?): none of the first {bad} lines "
+                                     "is a record; the rest of the file is skipped", number)
+        if isinstance(line, LongLine):
+            on_problem(InputProblem(path, f"a line of {line.length:,} characters, over the limit of {MAX_RECORD:,} "
+                                          "for one record (armstrace.ingest.MAX_RECORD); skipped", number))
+            continue
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            truncated = " (truncated line?)" if err.pos >= len(line.rstrip()) - 1 else ""
-            on_problem(InputProblem(path, f"not valid JSON{truncated}: {err.msg} at column {err.colno}", number))
-            continue
-        try:
-            yield document_from_record(record, path, number, fieldmap)
+            doc = document_from_record(loads(line, path, number), path, number, fieldmap)
         except InputProblem as problem:
             on_problem(problem)
+            bad = bad + 1 if bad >= 0 else bad
+            continue
+        bad = -1  # a record read: every bad line after it is reported, however many
+        yield doc
 
 
 ARRAY_KEYS = ("articles", "documents", "docs", "items", "data", "results")
@@ -92,10 +156,7 @@ ARRAY_KEYS = ("articles", "documents", "docs", "items", "data", "results")
 def read_json(text: str, path: str, fieldmap: FieldMap,
               on_problem: Callable[[InputProblem], None]) -> Iterator[Document]:
     """A JSON array of articles, an object holding one under a usual key, or one article."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputProblem(path, f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    data = loads(text, path)
     if isinstance(data, dict):
         for key in ARRAY_KEYS:
             if isinstance(data.get(key), list):

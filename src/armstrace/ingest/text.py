@@ -71,24 +71,135 @@ def decode(data: bytes, path: str) -> str:
     return text
 
 
-MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
-MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Markdown is taken apart by scans that are linear in the length of the text, whatever it
+# holds: the regular expressions they replace, `!?\[([^\]]*)\]\([^)]*\)` for links and images
+# and `(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1` for emphasis, searched on from every opening
+# bracket or asterisk to the end of the text, quadratic in a run of them ("[[[[..." or
+# "*a *a *a ..."), and the heading's `\s*#*\s*$` after a lazy `(.*?)` was cubic in a run of
+# spaces (a 2 KB line took minutes). Links and emphasis match exactly what the expressions
+# matched; a heading is one line (the expression's `\s` ran on over blank lines, joining a
+# heading to the next one: "# a\n\n\n# b" became "ab").
 MD_QUOTE_OR_BULLET = re.compile(r"^\s{0,3}(>\s?|[-*+]\s+)", re.MULTILINE)
 MD_RULE = re.compile(r"^\s{0,3}([-*_]\s*){3,}$", re.MULTILINE)
+MD_HEADING_START = re.compile(r"[^\S\n]{0,3}#{1,6}[^\S\n]+")
+EMPHASIS = ("**", "__", "*", "_", "`")
+
+
+def strip_links(text: str, image: bool = False) -> str:
+    """`text` with each Markdown link `[label](url)` replaced by its label, or (`image`) each
+    image `![alt](url)` taken out. The label is all up to the first ']' (at least one
+    character for a link), the url all up to the first ')'; newlines included."""
+    opener = "![" if image else "["
+    out: list[str] = []
+    copied = pos = 0
+    bracket = paren = -2  # the first ']' and ')' found so far (-1: none left in the text)
+    while (start := text.find(opener, pos)) >= 0:
+        label = start + len(opener)
+        if bracket < label:
+            bracket = text.find("]", label)
+        if bracket < 0:
+            break  # no ']' after this opener, nor after any later one
+        if (image or bracket > label) and text.startswith("(", bracket + 1):
+            if paren < bracket + 2:
+                paren = text.find(")", bracket + 2)
+            if paren < 0:
+                break  # no ')' after this link, nor after any later one
+            out.append(text[copied:start])
+            if not image:
+                out.append(text[label:bracket])
+            copied = pos = paren + 1
+        else:
+            pos = start + 1
+    out.append(text[copied:])
+    return "".join(out)
+
+
+def strip_emphasis(text: str) -> str:
+    """`text` with Markdown emphasis markers taken out: a run `**`, `__`, `*`, `_` or a
+    backtick, then a non-space, up to the nearest same marker after a non-space on the same
+    line ("**Germany**" -> "Germany"); the first marker that closes wins, in that order."""
+    n = len(text)
+    closer: dict[str, tuple[int, int]] = {}  # marker -> (searched from, the first closer from there; -1 none)
+    newline = (-1, -1)  # searched from, the first newline from there (n: none)
+    out: list[str] = []
+    copied = pos = 0
+
+    def next_closer(marker: str, after: int) -> int:
+        since, found = closer.get(marker, (n + 1, -1))
+        if since <= after and (found < 0 or found >= after):
+            return found
+        found = text.find(marker, after)
+        while found > 0 and text[found - 1].isspace():
+            found = text.find(marker, found + 1)
+        closer[marker] = (after, found)
+        return found
+
+    marks = {c: -2 for c in "*_`"}  # the next of each marker character (-1: none left)
+    while pos < n:
+        for c, at in marks.items():
+            if -1 < at < pos or at == -2:
+                marks[c] = text.find(c, pos)
+        starts = [at for at in marks.values() if at >= 0]
+        if not starts:
+            break
+        start = min(starts)
+        for marker in EMPHASIS:
+            if not text.startswith(marker, start):
+                continue
+            body = start + len(marker)
+            if body >= n or text[body].isspace():
+                continue
+            if not newline[0] <= body <= newline[1]:
+                end = text.find("\n", body)
+                newline = (body, n if end < 0 else end)
+            close = next_closer(marker, body + 1)
+            if 0 <= close < newline[1]:
+                out.append(text[copied:start])
+                out.append(text[body:close])
+                copied = pos = close + len(marker)
+                break
+        else:
+            pos = start + 1
+    out.append(text[copied:])
+    return "".join(out)
+
+
+def _heading(line: str) -> str | None:
+    """The text of a Markdown heading line ("## Tanks for Kyiv ##" -> "Tanks for Kyiv"), else None."""
+    start = MD_HEADING_START.match(line)
+    if start is None:
+        return None
+    body = start.end()
+    end = len(line)  # without a closing run of '#' and the spaces around it
+    for strip in (str.isspace, "#".__eq__, str.isspace):
+        while end > body and strip(line[end - 1]):
+            end -= 1
+    return line[body:end]
+
+
+def strip_headings(text: str) -> tuple[str, str | None]:
+    """`text` with each heading line replaced by its text, and the first heading's text."""
+    lines = text.split("\n")
+    first = None
+    for number, line in enumerate(lines):
+        heading = _heading(line)
+        if heading is not None:
+            lines[number] = heading
+            if first is None:
+                first = heading
+    return "\n".join(lines), first
 
 
 def markdown_to_text(text: str) -> tuple[str, str | None]:
     """Plain text of a Markdown document and its first heading, if any."""
-    heading = MD_HEADING.search(text)
-    text = MD_IMAGE.sub("", text)
-    text = MD_LINK.sub(r"\1", text)
-    text = MD_HEADING.sub(r"\1", text)
+    _, heading = strip_headings(text)
+    text = strip_links(text, image=True)
+    text = strip_links(text)
+    text, _ = strip_headings(text)
     text = MD_RULE.sub("", text)
     text = MD_QUOTE_OR_BULLET.sub("", text)
-    text = MD_EMPHASIS.sub(r"\2", text)
-    title = MD_EMPHASIS.sub(r"\2", MD_LINK.sub(r"\1", heading.group(1))) if heading else None
+    text = strip_emphasis(text)
+    title = strip_emphasis(strip_links(heading)) if heading is not None else None
     return text, title
 
 

@@ -2,22 +2,86 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BUFF_SIZE, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .document import Document
 from .errors import InputProblem
 from .html import read_html
+from .limits import MAX_HEADER_LINE, MAX_HEADERS, MAX_RECORD, expands_message, stream_limit
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CHUNK = 1 << 16
 
 
+class _OverBound(Exception):
+    """A bound of `limits.py` was reached reading the archive; the message says which."""
+
+
+class _Expands(_OverBound):
+    """A .warc.gz expanded beyond its limit (`limits.stream_limit`)."""
+
+
+class _BoundedReader(DecompressingBufferedReader):
+    """warcio's reader of the (decompressed) archive, bounded: a line is read up to
+    `MAX_HEADER_LINE` bytes at most (warcio reads a line to its end, however long, in
+    quadratic time), and with a `budget`, decompressing beyond it raises `_Expands`."""
+
+    budget: int | None = None
+
+    def _process_read(self, data: bytes) -> None:
+        super()._process_read(data)
+        if self.budget is not None and self.num_read > self.budget:
+            raise _Expands()
+
+    def readline(self, length: int | None = None) -> bytes:
+        if length is None or length < 0 or length > MAX_HEADER_LINE:
+            length = MAX_HEADER_LINE
+        return super().readline(length)
+
+
+class _HeaderBlock:
+    """The stream a record's headers are parsed from, giving at most `MAX_HEADERS` bytes:
+    warcio keeps every line up to a blank one, so a record of endless header lines would fill
+    memory."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.left = MAX_HEADERS
+
+    def readline(self, length: int | None = None) -> bytes:
+        if self.left <= 0:
+            raise _OverBound(f"a record's headers run over {MAX_HEADERS:,} bytes "
+                             "(armstrace.ingest.limits.MAX_HEADERS)")
+        line = self.stream.readline(self.left if length is None or length < 0 else min(length, self.left))
+        self.left -= len(line)
+        return line
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+class _BoundedParser:
+    """One of warcio's header parsers, parsing from a `_HeaderBlock`."""
+
+    def __init__(self, parser):
+        self.parser = parser
+
+    def parse(self, stream, *args, **kwargs):
+        return self.parser.parse(_HeaderBlock(stream), *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.parser, name)
+
+
 class _Archive(ArchiveIterator):
-    """warcio's iterator, noting whether the input ended inside a gzip member.
+    """warcio's iterator, bounded (`_BoundedReader`, `_HeaderBlock`; `budget` bytes of
+    decompressed data at most), noting whether the input ended inside a gzip member.
 
     warcio stops quietly when a .warc.gz is cut inside a member (a record's compressed data):
     its reader sees no more input and takes that for the end of the archive. A member that
@@ -25,6 +89,15 @@ class _Archive(ArchiveIterator):
     when the iterator closes tells whether the file was cut."""
 
     cut = False
+
+    def __init__(self, stream: BinaryIO, budget: int | None = None):
+        super().__init__(stream)
+        self.reader = _BoundedReader(self.fh, block_size=BUFF_SIZE)
+        self.reader.budget = budget
+        loader = self.loader
+        for name in ("arc_parser", "warc_parser", "http_parser", "http_req_parser"):
+            if hasattr(loader, name):
+                setattr(loader, name, _BoundedParser(getattr(loader, name)))
 
     def inside_member(self) -> bool:
         """Whether the gzip member being read has not reached its end-of-stream mark."""
@@ -78,13 +151,17 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
     are read; the checks for a cut end are made only by the part that reads to the end."""
     count = first_record - 1  # records begun
     start = 0
+    budget = compressed = None
     try:
         start = stream.tell()
         gzipped = stream.read(2) == b"\x1f\x8b"
+        if gzipped:  # what a .warc.gz may expand to, from the size of the whole file
+            compressed = stream.seek(0, 2)
+            budget = stream_limit(compressed)
         stream.seek(start)
     except (OSError, ValueError):
         gzipped = False
-    archive = _Archive(stream)
+    archive = _Archive(stream, budget)
     try:
         for record in archive:
             if max_records is not None and count - first_record + 1 >= max_records:
@@ -107,7 +184,11 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
                     ctype = record.rec_headers.get_header("Content-Type") or ""
                     ok = True
                 if ok and ctype.lower().startswith(HTML_TYPES):
-                    body = record.content_stream().read()
+                    body = record.content_stream().read(MAX_RECORD + 1)
+                    if len(body) > MAX_RECORD:
+                        body = None
+                        on_problem(InputProblem(path, f"record {count} ({uri}): a page of more than "
+                                                      f"{MAX_RECORD:,} bytes, the limit for one record; skipped"))
             # read every record to its end, so a cut in any record shows, HTML or not
             while record.raw_stream.read(CHUNK):
                 pass
@@ -126,6 +207,12 @@ def read_warc(stream: BinaryIO, path: str, on_problem: Callable[[InputProblem], 
                 noted(problem)
     except InputProblem:
         raise
+    except _Expands:
+        raise InputProblem(path, f"{expands_message(budget, compressed)}; {_records(count)} read before, "
+                                 "the rest is skipped") from None
+    except _OverBound as err:
+        raise InputProblem(path, f"{err} in record {count + 1}; {_records(count)} read before, "
+                                 "the rest is skipped") from None
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
         failure = _plain(err)
     except (AttributeError, TypeError, KeyError, IndexError):
@@ -150,7 +237,7 @@ def record_offsets(path: str) -> list[int] | None:
     offsets: list[int] = []
     try:
         with open(path, "rb") as stream:
-            archive = ArchiveIterator(stream)
+            archive = _Archive(stream, stream_limit(os.fstat(stream.fileno()).st_size) if gzipped else None)
             for _record in archive:
                 offsets.append(archive.get_record_offset())
         with open(path, "rb") as stream:
