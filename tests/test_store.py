@@ -259,6 +259,13 @@ def test_a_document_that_breaks_extraction_is_skipped_and_named(db_url, tmp_path
         assert store.counts()["documents"] == 2
 
 
+def test_frames_with_no_match_keep_their_columns(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'empty.db'}") as store:
+        claims, facts = store.claims_frame(supplier="IRN"), store.facts_frame(supplier="IRN")
+        assert claims.empty and {"supplier", "recipient", "evidence", "review"} <= set(claims.columns)
+        assert facts.empty and {"supplier", "n_sources", "timeline"} <= set(facts.columns)
+
+
 def test_status_history_is_in_time_order_undated_last(db_url):
     """Reported halted on 01-18, planned on 01-27, delivered on 06-22: the history reads in
     that order (it used to follow the stages: planned -> delivered -> halted)."""

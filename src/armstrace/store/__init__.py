@@ -7,8 +7,12 @@
     store.review([12], "reject", reviewer="alice", note="a headline, not a report")
     store.review([13], "correct", {"status": "planned"}, reviewer="alice")
 
-Each document is stored in its own transaction, so an interrupted ingest loses nothing
-already stored and a rerun resumes; adding the same document again changes nothing.
+Each document is stored in a transaction of its own (or with others in one, `add_many`), so an
+interrupted ingest loses nothing already stored and a rerun resumes; adding the same document
+again changes nothing. Writers take turns: on SQLite a write transaction takes the write lock
+as it begins (BEGIN IMMEDIATE), on PostgreSQL it takes a transaction-scoped advisory lock
+first, so every writer sees all that the writers before it committed (which documents a new
+one copies, what the reviews of a claim are) and no write is lost to another's.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,6 +42,7 @@ from .schema import ClaimRow, DocumentRow, FactRow, ReviewRow, SourceRow, UserRo
 __all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "ReviewError", "resolve_url"]
 
 RETRIES = 5
+WRITE_LOCK = 727275  # PostgreSQL advisory lock that write transactions take turns on (727274: migrations)
 
 
 class Store:
@@ -51,6 +56,7 @@ class Store:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
         self._index: dedup.NearDuplicateIndex | None = None
+        self._indexed = 0  # the highest document id the index has looked at
         self._pending: tuple[int, object] | None = None
 
     @property
@@ -74,14 +80,25 @@ class Store:
         return self._index
 
     def _near_duplicates(self, session: Session) -> dedup.NearDuplicateIndex:
+        """The index of stored originals, brought up to date with the documents other
+        processes stored since it last looked: call it as a write transaction begins (writers
+        take turns, so no document committed before then can come later with a lower id)."""
         if self._index is None:
-            self._index = dedup.NearDuplicateIndex()
-            rows = session.execute(
-                select(DocumentRow.id, DocumentRow.minhash).where(DocumentRow.duplicate_of.is_(None), DocumentRow.minhash.is_not(None))
-            )
+            self._index, self._indexed = dedup.NearDuplicateIndex(), 0
+        top = session.scalar(select(func.max(DocumentRow.id))) or 0
+        if top > self._indexed:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.minhash).where(
+                DocumentRow.id > self._indexed, DocumentRow.id <= top, DocumentRow.duplicate_of.is_(None),
+                DocumentRow.minhash.is_not(None)))
             for doc_id, data in rows:
                 self._index.add(doc_id, dedup.from_bytes(data))
+            self._indexed = top
         return self._index
+
+    def _begin_writing(self, session: Session) -> None:
+        """Wait for this writer's turn (SQLite's BEGIN IMMEDIATE did already)."""
+        if self.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
 
     def add(self, doc: Document, claims: Iterable[dict], not_processed: str | None = None,
             replace: bool = False) -> str:
@@ -95,13 +112,10 @@ class Store:
         claims = list(claims)
 
         def work(session: Session) -> str:
-            self._pending = None
+            self._near_duplicates(session)  # the next write finds this document there once committed
             return self._add(session, doc, claims, not_processed, replace)
 
-        outcome = self._transaction(work)
-        if self._pending is not None:  # committed: later documents may copy this one
-            self._near_duplicates_index().add(*self._pending)
-        return outcome
+        return self._transaction(work)
 
     def _transaction(self, work):
         """`work(session)` in a write transaction, tried again when a concurrent writer got in
@@ -109,6 +123,7 @@ class Store:
         for attempt in range(RETRIES):
             try:
                 with self.WriteSession.begin() as session:
+                    self._begin_writing(session)
                     return work(session)
             except IntegrityError:
                 if attempt == RETRIES - 1:
@@ -128,6 +143,7 @@ class Store:
         try:
             outcomes = []
             with self.WriteSession.begin() as session:
+                self._begin_writing(session)
                 index = self._near_duplicates(session)
                 for doc, claims, reason in items:
                     self._pending = None
@@ -142,7 +158,7 @@ class Store:
     def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None,
              replace: bool = False) -> str:
         content_hash = doc.content_hash
-        index = self._near_duplicates(session)
+        index = self._near_duplicates_index()
         row = session.scalar(select(DocumentRow).where(DocumentRow.doc_key == doc.id))
         touched: set[int] = set()
         if row is not None:
@@ -337,6 +353,11 @@ class Store:
             row = self._added_row(session, doc, review)
             review.claim_id = row.id
             touched = self._reapply(session, row, doc, [review])
+            # the same text stored under other keys (reprints) gets the claim too, as a copy
+            # stored later does (`_apply_reviews`)
+            for copy in session.scalars(select(DocumentRow).where(DocumentRow.content_hash == doc.content_hash,
+                                                                  DocumentRow.id != doc.id).order_by(DocumentRow.id)):
+                touched |= self._reapply(session, self._added_row(session, copy, review), copy, [review])
             self._recompute(session, touched)
             return self._claim_record(session, row.id), reviews.review_dict(review)
 
@@ -453,13 +474,19 @@ class Store:
 
     def claims_frame(self, filters: ClaimFilter | None = None, **kwargs):
         """The claims as a pandas DataFrame."""
+        import dataclasses
+
         import pandas as pd
-        return pd.DataFrame([c.to_dict() for c in self.claims(filters, **kwargs)])
+        return pd.DataFrame([c.to_dict() for c in self.claims(filters, **kwargs)],
+                            columns=[f.name for f in dataclasses.fields(ClaimRecord)])
 
     def facts_frame(self, filters: ClaimFilter | None = None, **kwargs):
         """The facts as a pandas DataFrame."""
+        import dataclasses
+
         import pandas as pd
-        return pd.DataFrame([f.to_dict() for f in self.facts(filters, **kwargs)])
+        return pd.DataFrame([f.to_dict() for f in self.facts(filters, **kwargs)],
+                            columns=[f.name for f in dataclasses.fields(FactRecord)])
 
 
 def _token_hash(token: str) -> str:
