@@ -881,3 +881,46 @@ def test_options_that_include_a_transfer_are_considered():
 def test_civil_technical_support_is_no_transfer():
     assert run("The company will oversee the technical and marketing support of its telecommunications products.") == []
     assert run("The test used technical and financial support from the space agency, the company said.") == []
+
+
+# -- direction and status in plain sentences (issue 14.1) -------------------------------------
+
+def test_a_deal_that_does_not_say_who_sells_follows_the_sipri_record():
+    """Neither the sentence nor the catalogue says who sells (the FDI is not in it): thirty
+    years of SIPRI deals from France to Greece, none the other way, do. It used to come out
+    Greece -> France."""
+    assert quads("Greece has signed a contract with France for three FDI frigates.") == {
+        ("FRA", "GRC", "naval", "agreed")}
+    assert quads("Egypt signed an agreement with Italy for new patrol boats.") == {("ITA", "EGY", "naval", "agreed")}
+    # the other way round the record agrees with the sentence's order: nothing turns
+    assert quads("France signed a contract with Greece for three frigates.") == {("FRA", "GRC", "naval", "agreed")}
+    # and where the record says nothing clear, the sentence's reading stands
+    assert quads("France signed an agreement with Germany for new patrol boats.") == {
+        ("FRA", "DEU", "naval", "agreed")}
+    assert quads("Germany signed an agreement with France for new patrol boats.") == {
+        ("DEU", "FRA", "naval", "agreed")}
+
+
+def test_the_shipped_model_keeps_the_direction_and_status():
+    claims = extract_document(Document(id="t", text=(
+        "Greece has signed a contract with France for three FDI frigates. "
+        "Athens was also interested in buying Rafale fighter jets from France.")))
+    assert {(c.supplier, c.recipient, c.category, c.status) for c in claims} == {
+        ("FRA", "GRC", "naval", "agreed"), ("FRA", "GRC", "aircraft", "sought")}
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("Athens was also interested in buying Rafale fighter jets from France.", "sought"),
+    ("Chile is keen to acquire two frigates from Britain.", "sought"),
+    ("Bolivia is eager to purchase rifles from Peru.", "sought"),
+])
+def test_wanting_to_buy_is_sought(sentence, status):
+    assert {c.status for c in run(sentence)} == {status}
+
+
+def test_sipri_pair_record():
+    from armstrace.extract.pairs import likely_supplier
+    assert likely_supplier("GRC", "FRA") == "FRA" and likely_supplier("FRA", "GRC") == "FRA"
+    assert likely_supplier("RUS", "IND") == "RUS"
+    assert likely_supplier("DEU", "FRA") is None  # deals both ways: the record does not say
+    assert likely_supplier("XXX", "YYY") is None

@@ -278,3 +278,33 @@ def test_status_history_is_in_time_order_undated_last(db_url):
         [fact] = store.facts()
         assert list(fact.timeline) == ["halted", "planned", "delivered", "agreed"]
         assert fact.statuses == ["halted", "planned", "delivered", "agreed"] and fact.status == "delivered"
+
+
+def test_an_undated_report_of_a_later_stage_is_the_latest_status(db_url):
+    """A dated article says Norway is preparing to send howitzers; an undated one says it has
+    already transferred them. The fact's latest status is delivered (it used to be planned: an
+    undated claim sorted before every dated one). A dated halt stays latest; an undated claim
+    of an earlier stage does not win."""
+    with Store(db_url) as store:
+        store.add(doc("p", "Norway is preparing to send howitzers to Ukraine.", published="2024-07-11",
+                      publisher="Outlet p"), [claim(status="planned")])
+        store.add(doc("d", "Norway has already transferred howitzers to Ukraine.", publisher="Outlet d"),
+                  [claim(status="delivered")])
+        [fact] = store.facts()
+        assert fact.status == "delivered"
+        store.add(doc("c", "Norway is considering howitzers for Ukraine.", publisher="Outlet c"),
+                  [claim(status="considered")])
+        assert store.facts()[0].status == "delivered"
+        store.add(doc("h", "Norway halted the howitzers for Ukraine.", published="2024-09-01", publisher="Outlet h"),
+                  [claim(status="halted")])
+        assert store.facts()[0].status == "halted"
+
+
+def test_latest_status_rules():
+    from armstrace.store.facts import latest_status
+    assert latest_status([]) is None
+    assert latest_status([("planned", None, 1), ("delivered", None, 2)]) == "delivered"
+    assert latest_status([("delivered", "2024-01-01", 1), ("planned", "2024-05-01", 2)]) == "planned"
+    assert latest_status([("planned", "2024-05-01", 1), ("ongoing", None, 2), ("delivered", None, 3)]) == "delivered"
+    assert latest_status([("halted", "2024-05-01", 1), ("delivered", None, 2)]) == "halted"
+    assert latest_status([("delivered", "2024-05-01", 1), ("halted", None, 2)]) == "delivered"

@@ -24,6 +24,7 @@ class Lexicon:
     status_verbs: dict[str, str]  # lemma -> status
     noun_status: dict[str, str]
     modal_status: dict[str, str]
+    desire_adjectives: frozenset[str]
     attribution_verbs: frozenset[str]
     attribution_nouns: frozenset[str]
     agent_nouns: frozenset[str]
@@ -78,6 +79,7 @@ def load_lexicon() -> Lexicon:
         status_verbs=_by_status({k: v for k, v in status.items() if k in STATUSES}),
         noun_status=_by_status(status.get("noun_status", {})),
         modal_status=_by_status(status.get("modal", {})),
+        desire_adjectives=fs(status.get("desire_adjectives", [])),
         attribution_verbs=fs(attr["verbs"]),
         attribution_nouns=fs(attr["nouns"]),
         agent_nouns=fs(actors["agent_nouns"]),

@@ -25,6 +25,7 @@ from .items import Item, find_items
 from .learned import ClaimModel, cooccurrence_candidates, filled_candidates
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
+from .pairs import likely_supplier
 from .prefilter import get_prefilter
 from .spans import mention_spans
 from .status import decide_status
@@ -448,6 +449,15 @@ class Extractor:
                 and all(c not in origins for c in suppliers) and frame.pos == "noun" and lemma in ("deal", "contract", "agreement"):
             # "Finland signs a deal with the U.S. for F-35 jets": the maker's state sells
             suppliers, recipients = recipients, [c for c in suppliers if not self.actors.is_group(c)]
+        elif frame.with_party and not origins and len(suppliers) == 1 and len(recipients) == 1 \
+                and suppliers[0] is not None and recipients[0] is not None \
+                and not self.actors.is_group(suppliers[0]) and not self.actors.is_group(recipients[0]) \
+                and likely_supplier(suppliers[0], recipients[0]) == recipients[0]:
+            # "Greece signed a contract with France for frigates": two parties of a deal, the
+            # text not saying who sells, the item not who makes it; SIPRI's record of deals
+            # between the two does
+            suppliers, recipients = recipients, suppliers
+            rule += "+sipri-pair"
         if suppliers and frame.kind == "give" and any(
                 t.lower_ in _COLLECTIVES and t.ent_type_ != "ACTOR" for h in frame.suppliers for t in conjuncts(h)):
             # "the US and the West", "the United States and its allies": the unnamed others supply too

@@ -217,6 +217,9 @@ def decide_status(frame: Frame, lex: Lexicon, headline: bool) -> str | None:
                     return _buyers_plan(lex.noun_status[subj[0].lemma_.lower()], frame)
             if tok.pos_ == "ADJ" and word in _READY:
                 return "planned"
+            if tok.pos_ == "ADJ" and word in lex.desire_adjectives:
+                # "Athens was interested in buying Rafales": the buyer wants them
+                return "sought" if frame.kind == "get" else "offered"
         if _conditional(tok) or (depth > 0 and tok.lower_ in ("if", "unless")):
             return "considered"  # "if missiles are supplied"; "if" misparsed as a preposition
         if _negated(tok):

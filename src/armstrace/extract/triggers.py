@@ -56,6 +56,7 @@ class Frame:
     party_patient: bool = False  # "Iran armed the Houthis": the object receives, the goods are unsaid
     buyer_for: list[Token] = field(default_factory=list)  # "X's purchase of Y for Z": Z receives, X supplies
     fixed_status: str | None = None  # a role noun ("its chief arms supplier") says how the trade stands
+    with_party: bool = False  # "X signed a deal with Y": a deal's two parties, the text not saying who sells
 
 
 def subjects(verb: Token) -> list[Token]:
@@ -562,6 +563,7 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
                 frame.recipients.extend(conj[1:2])
             elif word == "with" and kind == "give":
                 frame.recipients.extend(objs)
+                frame.with_party = frame.with_party or (lemma in _DEAL_NOUNS and bool(objs))
     if kind == "get":
         # "the purchase of air defence systems for Ukraine": bought for Z, Z receives
         for root in [tok, *frame.item_roots[1:]]:
@@ -671,6 +673,7 @@ def noun_frame(tok: Token, lex: Lexicon) -> Frame | None:
             elif p.dep_ == "prep" and p.lower_ == "with" and kind == "give" and lemma in _DEAL_NOUNS \
                     and p.i > tok.i and not frame.recipients:
                 frame.recipients.extend(_pobjs(p))  # "carried out an arms trade with the rebels"
+                frame.with_party = bool(_pobjs(p))
     if kind == "give" and not frame.recipients:
         # "shipments of weapons, including missiles, to the guerrillas" with "to" hung on "including"
         frame.recipients.extend(r for r in _stray_recipient(tok, _names_party) if r.ent_type_ not in ("ARMS", "WEAPON"))

@@ -26,6 +26,34 @@ DEFAULT_CLAIM_CONFIDENCE = 0.5
 REVIEWED = ("accepted", "corrected", "added")  # a person says the claim is right
 
 
+# The stages a transfer moves forward through: a report of a later stage implies the earlier.
+FORWARD = ("considered", "sought", "offered", "planned", "agreed", "ongoing", "delivered")
+
+
+def _stage(status: str | None) -> int:
+    return STATUS_ORDER.index(status) if status in STATUS_ORDER else -1
+
+
+def latest_status(claims: list[tuple[str, str | None, int]]) -> str | None:
+    """A fact's latest status from its claims' (status, date, id): the latest dated claim's
+    (the later stage when dates tie); but an undated claim of a later stage of the transfer
+    wins over it ("has already transferred" in an undated article, after a dated "preparing
+    to send"): a transfer moves forward, so it cannot be older news. Halted or denied, dated,
+    stay latest. With no dated claim, the latest stage reported."""
+    if not claims:
+        return None
+    dated = [c for c in claims if c[1]]
+    undated = [c for c in claims if not c[1]]
+    if not dated:
+        return max(undated, key=lambda c: (_stage(c[0]), c[2]))[0]
+    latest = max(dated, key=lambda c: (c[1], _stage(c[0]), c[2]))[0]
+    if latest in FORWARD:
+        later = [c for c in undated if c[0] in FORWARD and FORWARD.index(c[0]) > FORWARD.index(latest)]
+        if later:
+            return max(later, key=lambda c: (FORWARD.index(c[0]), c[2]))[0]
+    return latest
+
+
 def item_key(category: str, designation: str | None) -> str:
     if designation:
         key = re.sub(r"[^0-9a-z]+", "", designation.lower())
@@ -89,8 +117,7 @@ def recompute(session: Session, fact: FactRow) -> None:
     fact.timeline = dict(sorted(timeline.items(), key=lambda kv: (
         kv[1]["first"] is None, kv[1]["first"] or "", STATUS_ORDER.index(kv[0]) if kv[0] in STATUS_ORDER else 99)))
 
-    latest = max(rows, key=lambda r: (r[0].date or "", STATUS_ORDER.index(r[0].status) if r[0].status in STATUS_ORDER else -1, r[0].id))
-    fact.status = latest[0].status
+    fact.status = latest_status([(c.status, c.date, c.id) for c, _ in rows])
     dates = [c.date for c, _ in rows if c.date]
     fact.first_date, fact.last_date = (min(dates), max(dates)) if dates else (None, None)
 
