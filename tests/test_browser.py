@@ -432,3 +432,34 @@ def test_timeline_says_how_many_claims_are_undated(browser, tmp_path):
         context.close()
     finally:
         srv.stop()
+
+
+def _map_view(page):
+    """The map's box, its zoom and the screen boxes of its flows and their end dots."""
+    return page.evaluate("""() => {
+        const root = document.querySelector("[data-testid='map'] svg.map-svg");
+        const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+        return {map: box(root), zoom: Number(root.dataset.zoom || 0),
+                flows: [...root.querySelectorAll("[data-testid='map-flow']")].map(box),
+                dots: [...root.querySelectorAll("circle.place")].map(box)};
+    }""")
+
+
+@pytest.mark.parametrize("query", ["?supplier=NOR", "?supplier=IRN", "?recipient=UKR", ""])
+def test_the_map_fits_the_filtered_flows(page, server, query):
+    """The map opens on the flows the filters leave, the whole of each arrow and dot in view,
+    zoomed in as far as that allows (it used to show the whole world, or cut the bends of the
+    arrows off when zoomed)."""
+    open_ui(page, server.url, "/" + query)
+    page.get_by_test_id("map").get_by_test_id("map-flow").first.wait_for()
+    view = _map_view(page)
+    page.get_by_test_id("map").screenshot(path=str(ARTIFACTS / f"map-fit{query.replace('?', '-').replace('=', '-')}.png"))
+    x0, y0, x1, y1 = view["map"]
+    assert view["flows"] and view["dots"]
+    for left, top, right, bottom in view["flows"] + view["dots"]:
+        assert x0 - 1 <= left and right <= x1 + 1 and y0 - 1 <= top and bottom <= y1 + 1, (query, view)
+    xs = [v for b in view["flows"] + view["dots"] for v in (b[0], b[2])]
+    ys = [v for b in view["flows"] + view["dots"] for v in (b[1], b[3])]
+    # the flows fill the map in at least one direction (less the margin kept around them)
+    fill = max((max(xs) - min(xs)) / (x1 - x0), (max(ys) - min(ys)) / (y1 - y0))
+    assert view["zoom"] >= 1 and (fill >= 0.5 or view["zoom"] >= 7.99), (query, fill, view["zoom"])

@@ -289,3 +289,22 @@ def test_read_inputs_accepts_a_single_path(tmp_path):
     path = tmp_path / "one.txt"
     path.write_text(ARTICLE, encoding="utf-8")
     assert [d.text for d in read_inputs(path)] == [ARTICLE]
+
+
+def test_jsonl_publisher_is_shown_as_a_reader_would_say_it(tmp_path):
+    """A dataset's tag before the publisher ("headlines:thehill.com") and a URL in the
+    publisher field used to be shown as they were; the publisher is what is shown now."""
+    records = [
+        {"id": "a", "text": "Some text.", "source": "headlines:thehill.com"},
+        {"id": "b", "text": "Some text.", "source": "conflibert:insightCrime"},
+        {"id": "c", "text": "Some text.", "publisher": "https://www.bbc.com/news/world"},
+        {"id": "d", "text": "Some text.", "publisher": "www.reuters.com"},
+        {"id": "e", "text": "Some text.", "publisher": "The Hill: Politics"},
+        {"id": "f", "text": "Some text.", "source": "rams"},
+        {"id": "g", "text": "Some text.", "source": "  "},
+    ]
+    path = tmp_path / "tagged.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert {d.id: d.publisher for d in read_inputs([str(path)])} == {
+        "a": "thehill.com", "b": "insightCrime", "c": "bbc.com", "d": "reuters.com", "e": "The Hill: Politics",
+        "f": "rams", "g": None}

@@ -7,10 +7,12 @@ cleaned of boilerplate like any scraped text.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from .document import Document
 from .errors import InputProblem
@@ -98,6 +100,26 @@ def _first(record: dict, keys: tuple[str, ...]):
     return None
 
 
+# "headlines:thehill.com", "conflibert:insightCrime": a dataset's tag and, after it, the publisher
+_COLLECTION_TAG = re.compile(r"^[A-Za-z][\w.-]*:(?!//)([^\s:]+)$")
+
+
+def publisher_name(value: str) -> str:
+    """The publisher a record's publisher or source field names, as a reader would say it: a
+    URL's host ("https://www.bbc.com/news/x" -> "bbc.com"); the part after a dataset's tag
+    ("headlines:thehill.com" -> "thehill.com", "conflibert:insightCrime" -> "insightCrime");
+    a host without "www."; anything else as it is."""
+    value = value.strip()
+    if "://" in value:
+        host = urlsplit(value).hostname
+        if host:
+            return host.removeprefix("www.")
+    tagged = _COLLECTION_TAG.match(value)
+    if tagged:
+        value = tagged.group(1)
+    return value.removeprefix("www.") if "." in value and " " not in value else value
+
+
 def document_from_record(record: object, path: str, line: int | None, fieldmap: FieldMap) -> Document:
     if not isinstance(record, dict):
         raise InputProblem(path, f"expected a JSON object, found {type(record).__name__}", line)
@@ -116,7 +138,7 @@ def document_from_record(record: object, path: str, line: int | None, fieldmap: 
     return document_from_text(
         text or "", id=str(doc_id), source_path=path, title=title.strip() if title else None,
         published=_first(record, fieldmap.date), url=str(url) if url else None,
-        publisher=str(publisher) if publisher else None,
+        publisher=publisher_name(str(publisher)) or None if publisher else None,
     )
 
 

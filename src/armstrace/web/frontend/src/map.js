@@ -39,11 +39,13 @@ export async function renderMap(container, graph, { onPair }) {
     "aria-label": "World map of the transfers",
   });
   const defs = svg("defs");
+  const markers = [];  // arrow heads: kept the same size on screen at every zoom
   for (const cat of [...CATEGORIES, "mixed"]) {
-    defs.appendChild(svg("marker", {
+    markers.push(svg("marker", {
       id: `arrow-${cat}`, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7,
       markerUnits: "userSpaceOnUse", orient: "auto",
     }, svg("path", { d: "M0,0 L10,5 L0,10 z", fill: categoryColor(cat) })));
+    defs.appendChild(markers[markers.length - 1]);
   }
   root.appendChild(defs);
   const zoom = svg("g", { class: "zoom" });
@@ -76,6 +78,8 @@ export async function renderMap(container, graph, { onPair }) {
     pairs.get(key).edges.push(e);
   }
   const flows = svg("g", { class: "flows" });
+  const extent = [];  // the points the view must hold: the ends of each flow and the top of its bend
+  const curves = [];
   let drawn = 0;
   for (const pair of pairs.values()) {
     const a = placed[pair.source];
@@ -90,22 +94,19 @@ export async function renderMap(container, graph, { onPair }) {
     // bend to the right of the direction of travel, so A->B and B->A do not overlap
     const cx = (a.x + b.x) / 2 + (dy / dist) * dist * 0.22;
     const cy = (a.y + b.y) / 2 - (dx / dist) * dist * 0.22;
-    // stop short of the target dot
-    const tx = b.x - ((b.x - cx) / Math.hypot(b.x - cx, b.y - cy)) * 4;
-    const ty = b.y - ((b.y - cy) / Math.hypot(b.x - cx, b.y - cy)) * 4;
+    extent.push([a.x, a.y], [b.x, b.y], [(a.x + b.x) / 4 + cx / 2, (a.y + b.y) / 4 + cy / 2]);
     const what = pair.edges.map((e) => e.designation || label(e.category));
     const title = `${a.node.label} → ${b.node.label}: ${[...new Set(what)].join(", ")}`;
-    const d = `M${a.x.toFixed(1)},${a.y.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${tx.toFixed(1)},${ty.toFixed(1)}`;
-    const flow = svg("g", { class: "flow-group" },
-      svg("path", { d, class: "flow-hit" }),
-      svg("path", {
-        d, class: delivered ? "flow" : "flow pending",
+    const hit = svg("path", { class: "flow-hit" });
+    const line = svg("path", {
+        class: delivered ? "flow" : "flow pending",
         stroke: categoryColor(cat),
         "stroke-width": (sourceWidth(sources) * 0.7).toFixed(2),
         "marker-end": `url(#arrow-${cat})`,
         "data-source": pair.source, "data-target": pair.target, "data-testid": "map-flow",
-      }),
-      svg("title", {}, title));
+      });
+    curves.push({ paths: [hit, line], a, b, cx, cy });
+    const flow = svg("g", { class: "flow-group" }, hit, line, svg("title", {}, title));
     flow.addEventListener("click", () => onPair(pair.source, pair.target));
     flows.appendChild(flow);
     drawn++;
@@ -135,21 +136,48 @@ export async function renderMap(container, graph, { onPair }) {
     note.textContent = `Not on the map (no coordinates): ${shown}${skipped.length > 30 ? ` and ${skipped.length - 30} more` : ""}`;
     container.appendChild(note);
   }
-  // start zoomed in on the flows when they are all in one region
-  let view = { k: 1, tx: 0, ty: 0 };
-  const pts = Object.keys(degree).map((id) => placed[id]).filter(Boolean);
-  if (pts.length) {
-    const pad = 50;
-    const x0 = Math.min(...pts.map((p) => p.x));
-    const x1 = Math.max(...pts.map((p) => p.x));
-    const y0 = Math.min(...pts.map((p) => p.y));
-    const y1 = Math.max(...pts.map((p) => p.y));
-    const k = Math.min(6, width / (x1 - x0 + 2 * pad), height / (y1 - y0 + 2 * pad));
-    if (k > 1.3) view = { k, tx: width / 2 - k * (x0 + x1) / 2, ty: height / 2 - k * (y0 + y1) / 2 };
-  }
-  declutter(labels, view.k);
-  enableZoom(root, zoom, width, height, view, (k) => declutter(labels, k));
+  // open on the flows the filters leave: the whole of each arrow (its bend too) and each dot
+  // in view, zoomed in as far as that allows (the world when they span it)
+  const widest = Math.min(140, Math.max(0, ...labels.map((l) => l.w)));
+  const view = fitView(extent, width, height, widest);
+  const onZoom = (k) => {
+    for (const c of curves) {
+      // stop short of the target dot, by the same distance on screen at every zoom
+      const { a, b, cx, cy } = c;
+      const back = 4 / k / (Math.hypot(b.x - cx, b.y - cy) || 1);
+      const d = `M${a.x.toFixed(2)},${a.y.toFixed(2)} Q${cx.toFixed(2)},${cy.toFixed(2)} `
+        + `${(b.x - (b.x - cx) * back).toFixed(2)},${(b.y - (b.y - cy) * back).toFixed(2)}`;
+      for (const path of c.paths) path.setAttribute("d", d);
+    }
+    for (const m of markers) {
+      m.setAttribute("markerWidth", (7 / k).toFixed(3));
+      m.setAttribute("markerHeight", (7 / k).toFixed(3));
+    }
+    declutter(labels, k);
+  };
+  onZoom(view.k);
+  enableZoom(root, zoom, width, height, view, onZoom);
   return drawn;
+}
+
+export const MAX_FIT_ZOOM = 8;
+const FIT_MARGIN = 28;  // screen units kept around the flows (dots, arrow heads, a label's start)
+
+/** The zoom and shift that fit `points` into the width x height box with a margin (and room
+ * on the right for a label `label` wide: labels keep their size on screen). */
+function fitView(points, width, height, label = 0) {
+  if (!points.length) return { k: 1, tx: 0, ty: 0 };
+  const xs = points.map((p) => p[0]);
+  const ys = points.map((p) => p[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const right = FIT_MARGIN + label;
+  const k = Math.min(MAX_FIT_ZOOM, (width - FIT_MARGIN - right) / Math.max(x1 - x0, 1e-6),
+    (height - 2 * FIT_MARGIN) / Math.max(y1 - y0, 1e-6));
+  if (k <= 1) return { k: 1, tx: 0, ty: 0 };
+  // centre the flows (and the room for the label), but never show past the edge of the world
+  const clamp = (t, size) => Math.min(0, Math.max(size - k * size, t));
+  return { k, tx: clamp((width - right + FIT_MARGIN) / 2 - k * (x0 + x1) / 2, width),
+    ty: clamp(height / 2 - k * (y0 + y1) / 2, height) };
 }
 
 /** Hide the labels that would overlap a more connected one at zoom k (greedy). */
@@ -159,6 +187,8 @@ function declutter(labels, k) {
     const box = { x0: l.x * k + 5, y0: l.y * k - 15, x1: l.x * k + 5 + l.w, y1: l.y * k - 2 };
     const clash = placed.some((b) => box.x0 < b.x1 && b.x0 < box.x1 && box.y0 < b.y1 && b.y0 < box.y1);
     l.text.setAttribute("visibility", clash ? "hidden" : "visible");
+    l.text.setAttribute("x", (l.x + 5 / k).toFixed(2));  // beside the dot, at the same distance on screen
+    l.text.setAttribute("y", (l.y - 4 / k).toFixed(2));
     if (!clash) placed.push(box);
   }
 }
@@ -168,6 +198,7 @@ function enableZoom(root, group, width, height, view, onZoom) {
   const apply = () => {
     group.setAttribute("transform", `translate(${tx},${ty}) scale(${k})`);
     root.style.setProperty("--k", k);
+    root.dataset.zoom = k.toFixed(3);
   };
   apply();
   const toLocal = (evt) => {
@@ -199,5 +230,11 @@ function enableZoom(root, group, width, height, view, onZoom) {
     apply();
   });
   root.addEventListener("pointerup", () => { drag = null; });
-  root.addEventListener("dblclick", () => { k = 1; tx = ty = 0; apply(); onZoom(k); });
+  // a double click goes back to the view of the flows, or from there out to the whole world
+  root.addEventListener("dblclick", () => {
+    const fitted = k === view.k && tx === view.tx && ty === view.ty;
+    ({ k, tx, ty } = fitted ? { k: 1, tx: 0, ty: 0 } : view);
+    apply();
+    onZoom(k);
+  });
 }
