@@ -924,3 +924,11 @@ def test_sipri_pair_record():
     assert likely_supplier("RUS", "IND") == "RUS"
     assert likely_supplier("DEU", "FRA") is None  # deals both ways: the record does not say
     assert likely_supplier("XXX", "YYY") is None
+
+
+def test_the_other_party_to_an_agreement_to_buy_sells():
+    """It used to be the maker's state of the item (France for the FREMM), not the party named."""
+    assert quads("Egypt has agreed with Italy to buy two FREMM frigates.") == {("ITA", "EGY", "naval", "agreed")}
+    assert quads("Peru negotiated with Russia to purchase helicopters.") == {("RUS", "PER", "aircraft", "sought")}
+    # with no other party named the maker's state still sells
+    assert quads("Egypt has agreed to buy two Rafale jets.") == {("FRA", "EGY", "aircraft", "agreed")}

@@ -33,6 +33,7 @@ _AID_NOUNS = {"aid", "assistance", "support", "package", "help"}
 _RELATIVE = {"which", "that", "who", "whose", "whom"}
 _ASK_FOR = {"ask", "petition", "press", "beg", "approach", "lobby", "urge"}
 _DEAL_NOUNS = {"trade", "deal", "contract", "agreement", "business"}
+_AGREE_WITH_VERBS = {"agree", "sign", "negotiate", "contract", "conclude", "deal", "settle"}  # "agreed with X to buy"
 
 
 @dataclass
@@ -404,6 +405,12 @@ def verb_frame(tok: Token, lex: Lexicon) -> Frame | None:
             frame.suppliers.extend(objs)
         elif word in _SOURCE_PREPS and kind == "give":
             frame.sources.extend(objs)
+    if kind == "get" and not frame.suppliers and tok.dep_ in ("xcomp", "advcl") \
+            and tok.head.lemma_.lower() in _AGREE_WITH_VERBS:
+        # "Egypt agreed with Italy to buy frigates": the other party to the agreement sells
+        for p in tok.head.children:
+            if p.dep_ == "prep" and p.lower_ == "with":
+                frame.suppliers.extend(o for o in _pobjs(p) if _names_party(o))
     # "supplied most of the equipment Armenia has bought": the buyer of a relative clause receives
     if kind == "give" and not frame.recipients:
         for root in frame.item_roots:
