@@ -531,3 +531,19 @@ def test_two_reviewers_writing_at_once_are_both_kept(db_url, tmp_path):
         assert sorted(r["reviewer"] for r in log) == ["alice"] * 6 + ["bob"] * 6
         [fact] = store.facts()
         assert (fact.n_claims, fact.n_reviewed, fact.n_sources) == (6, 6, 6)
+
+
+def test_two_claims_added_on_one_sentence_at_once_stay_two(register):
+    """A drone claim and a missile claim added on the same sentence in the same second used to
+    share one key, and re-extraction kept only one of them."""
+    store, path = register
+    doc_id = claim_of(store, supplier="NOR").document_id
+    before = len(store.claims())
+    first, _ = store.add_claim(doc_id, 0, 20, {"supplier": "NOR", "recipient": "UKR", "category": "drone",
+                                               "status": "delivered"}, reviewer="alice")
+    second, _ = store.add_claim(doc_id, 0, 20, {"supplier": "NOR", "recipient": "UKR", "category": "missile",
+                                                "status": "delivered"}, reviewer="alice")
+    assert first.id != second.id and len(store.claims()) == before + 2
+    ingest([str(path)], store, model=RULES, reextract=True)
+    added = {c.category for c in store.claims(review="added")}
+    assert added == {"drone", "missile"}
