@@ -117,3 +117,33 @@ def test_problems_in_worker_processes_are_reported_by_name(tmp_path):
     assert done.returncode == 1
     assert "huge" in done.stderr.decode() and "too large" in done.stderr.decode()
     assert {json.loads(line)["doc"] for line in done.stdout.decode().splitlines()} == {"a1", "a3"}
+
+
+def test_killed_extract_leaves_no_worker_and_no_traceback(tmp_path):
+    """SIGKILL to `extract --processes 2` once its first claims are out: its workers end with it,
+    and none prints a broken pipe's traceback on the way (they used to)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    docs = _write(tmp_path / "docs.jsonl", [{**a, "id": f"{a['id']}-{n}"} for n in range(400) for a in ARTICLES])
+    err = (tmp_path / "stderr.txt").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "armstrace", "extract", str(docs), "--processes", "2"],
+                            stdout=subprocess.PIPE, stderr=err)
+    assert proc.stdout.readline(), "no claim came out"
+    workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert workers, "no worker processes"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{w}") and
+                                              open(f"/proc/{w}/stat").read().split()[2] != "Z" for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z"]
+    assert not alive, f"workers still running: {alive}"
+    time.sleep(0.5)
+    err.close()
+    assert b"Traceback" not in (tmp_path / "stderr.txt").read_bytes(), (tmp_path / "stderr.txt").read_text()

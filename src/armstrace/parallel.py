@@ -35,6 +35,25 @@ def _load(model) -> None:
     get_extractor(model)
 
 
+def _die_with_parent() -> None:
+    """Make this worker end when the process that started it dies (Linux): a killed ingest
+    leaves no worker parsing on, nor one printing a broken pipe's traceback as it finds the
+    results have nowhere to go."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: workers end when they next write to the parent, as before
+
+
+def _start_worker(model, load: bool) -> None:
+    _die_with_parent()
+    if load:
+        _load(model)
+
+
 def _work(chunk: list[Document], model, min_confidence: float, prefilter: bool):
     """One chunk in a worker: (position, claims) of each document extracted, and the problems
     as plain tuples (exceptions with extra fields do not pickle back)."""
@@ -52,11 +71,10 @@ def extract_in_processes(docs: Iterable[Document], on_problem: Callable[[InputPr
                          prefilter: bool = True) -> Iterator[tuple[Document, list]]:
     """(document, claims) of every document extracted, in input order, by `processes` workers."""
     context = _context()
-    if context.get_start_method() == "fork":
+    fork = context.get_start_method() == "fork"
+    if fork:
         _load(model)  # once here: the workers inherit it
-        pool = context.Pool(processes)
-    else:
-        pool = context.Pool(processes, initializer=_load, initargs=(model,))
+    pool = context.Pool(processes, initializer=_start_worker, initargs=(model, not fork))
     source = iter(docs)
     pending: deque = deque()
 
