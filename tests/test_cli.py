@@ -115,3 +115,20 @@ def test_a_narrow_terminal_wraps_the_evidence_and_never_cuts_it():
         assert max(len(line) for line in table.splitlines()) <= width, table
         assert " ".join(table.split()).count(evidence) == 1, table  # every word, in order
     assert render_table(rows, ("id", "evidence")).splitlines()[2].endswith(evidence)  # no width: one line
+
+
+def test_a_fact_listing_keeps_each_evidence_sentence_on_one_line(tmp_path):
+    """Wire copy breaks lines inside sentences; the fact listing used to print them broken,
+    and named the category twice ("unspecified (unspecified)")."""
+    text = ("Norway has delivered a large number of assault rifles to\nUkraine in recent weeks, the defence ministry\n"
+            "in Oslo said on Tuesday.\n\nPeru sent rifles to Bolivia.")
+    docs = tmp_path / "wire.jsonl"
+    docs.write_text(json.dumps({"id": "w1", "text": text, "date": "2024-03-01"}) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert run_cli("ingest", docs, "--db", db, "-q").returncode == 0
+    listing = run_cli("facts", "--db", db).stdout.decode()
+    evidence = [line for line in listing.splitlines() if line.startswith("    - ")]
+    assert any("Norway has delivered a large number of assault rifles to Ukraine in recent weeks, the defence "
+               "ministry in Oslo said on Tuesday." in line for line in evidence), listing
+    assert len(evidence) == 2, listing
+    assert "small_arms (small_arms)" not in listing and "small_arms" in listing, listing

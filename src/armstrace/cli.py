@@ -448,9 +448,9 @@ def facts(db: str | None, fmt: str, evidence: bool, **kwargs) -> None:
 
 
 def render_fact(fact: dict) -> str:
-    item = fact["designation"] or fact["category"]
+    item = f"{fact['designation']} ({fact['category']})" if fact["designation"] else fact["category"]
     lines = [
-        f"#{fact['id']}  {fact['supplier'] or '?'} -> {fact['recipient'] or '?'}  {item} ({fact['category']})  "
+        f"#{fact['id']}  {fact['supplier'] or '?'} -> {fact['recipient'] or '?'}  {item}  "
         f"latest: {fact['status']}  statuses: {fact['statuses']}",
         f"    dates {fact['first_date'] or '?'} .. {fact['last_date'] or '?'};  independent reports "
         f"{fact['n_sources']};  claims {fact['n_claims']} ({fact['n_reviewed']} reviewed);  "
@@ -459,10 +459,11 @@ def render_fact(fact: dict) -> str:
     if fact.get("cited"):
         lines.append(f"    cited: {'; '.join(fact['cited'])}")
     for ev in fact["evidence"]:
-        who = f" [{'; '.join(ev['attribution'])}]" if ev["attribution"] else ""
+        who = f" [{'; '.join(' '.join(a.split()) for a in ev['attribution'])}]" if ev["attribution"] else ""
         copy = " (copy)" if ev["duplicate"] else ""
         mark = f" [{ev['review']}]" if ev.get("review") else ""
-        lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {ev['evidence']}{who}  "
+        # one line each: a wire story's hard line breaks inside a sentence would break the listing
+        lines.append(f"    - {ev['status']:<10} {ev['date'] or '':<10} {' '.join(ev['evidence'].split())}{who}  "
                      f"<{ev['url'] or ev['doc']}>{copy}{mark}  (claim {ev['claim']})")
     return "\n".join(lines) + "\n\n"
 
