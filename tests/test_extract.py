@@ -932,3 +932,11 @@ def test_the_other_party_to_an_agreement_to_buy_sells():
     assert quads("Peru negotiated with Russia to purchase helicopters.") == {("RUS", "PER", "aircraft", "sought")}
     # with no other party named the maker's state still sells
     assert quads("Egypt has agreed to buy two Rafale jets.") == {("FRA", "EGY", "aircraft", "agreed")}
+
+
+def test_a_headline_speaker_after_a_colon_is_no_object():
+    """The speaker tag after a colon was parsed as a second object of the verb ("send Macron
+    howitzers"), and the claim was lost."""
+    assert {(c.supplier, c.recipient, c.category, c.status, tuple(c.attribution))
+            for c in run("Oslo to Send '6 More' Caesar Howitzers to Chile: Macron")} == {
+        ("NOR", "CHL", "artillery", "planned", ("Macron",))}

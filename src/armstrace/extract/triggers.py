@@ -206,6 +206,9 @@ def _actor_in_objects(verb: Token) -> Token | None:
 
 def _split_objects(verb: Token, frame: Frame, has_with: bool) -> None:
     objs = [c for c in verb.children if c.dep_ in ("dobj", "dative", "iobj", "appos") and c.pos_ != "ADP"]
+    if len(objs) >= 2:
+        # "France to send 6 more howitzers to Ukraine: Macron": the speaker after a colon, not an object
+        objs = objs[:1] + [o for o in objs[1:] if not any(t.text == ":" for t in verb.doc[objs[0].i:o.left_edge.i])]
     if has_with:  # "supply X with Y": objects are recipients unless they name weapons
         for obj in objs:
             (frame.item_roots if obj.ent_type_ in ("ARMS", "WEAPON") else frame.recipients).append(obj)
