@@ -214,7 +214,7 @@ def test_facts_command_shows_the_seed_missile_fact_with_its_evidence(db_url):
     assert run_cli("ingest", seed, "--db", db_url).returncode == 0
     out = run_cli("facts", "--supplier", "IRN", "--recipient", "RUS", "--db", db_url).stdout.decode()
     assert "IRN -> RUS" in out
-    missile = [block for block in out.split("\n\n") if "(missile)" in block]
+    missile = [block for block in out.split("\n\n") if block.strip() and "missile" in block.splitlines()[0]]
     assert missile, out
     statuses = {s for block in missile for s in block.split("statuses: ")[1].split("\n")[0].split(", ")}
     assert {"offered", "considered", "planned"} <= statuses
