@@ -96,3 +96,16 @@ def test_a_dateline_dash_ends_the_dateline_keeping_the_length():
     assert len(out) == len(text)
     assert out.startswith("TAIPEI, Taiwan . A source") and "(Reuters) . Officials" in out
     assert normalise("UK - Ukraine talks - more") == "UK - Ukraine talks - more"
+
+
+def test_a_state_named_like_a_ship_class_is_the_state():
+    """SIPRI has ship classes named Brunei, Berlin and Helsinki: their names were tagged as
+    weapons and the state lost ("Brunei sold helicopters to Chile" had no supplier)."""
+    from armstrace.extract import extract_document
+    from armstrace.extract.pipeline import RULES
+    from armstrace.ingest.document import Document
+    doc = get_nlp()("Brunei sold helicopters to Chile, and Berlin will send tanks to Helsinki.")
+    assert [(e.text, e.label_, e.ent_id_) for e in doc.ents if e.text in ("Brunei", "Berlin", "Helsinki")] == [
+        ("Brunei", "ACTOR", "BRN"), ("Berlin", "ACTOR", "DEU"), ("Helsinki", "ACTOR", "FIN")]
+    claims = extract_document(Document(id="t", text="Brunei sold helicopters to Chile."), model=RULES)
+    assert {(c.supplier, c.recipient) for c in claims} == {("BRN", "CHL")}

@@ -52,10 +52,14 @@ def build_patterns(gaz: Gazetteer) -> list[dict]:
     for term in gaz.not_actors:
         for form in {term, term.upper()}:
             add("REGION", form, "region")
+    # a state's name or capital is the state in the news, not the ship class named after it
+    # ("Brunei sold ...", "Berlin will send ...": SIPRI has a Brunei and a Berlin class)
+    places = {surface for surface, _code, role in gaz.actor_surfaces() if role in ("name", "metonym")}
     for weapon in gaz.weapons.values():
         for name in (weapon.designation, *weapon.aliases):
             for form in _designation_forms(name):
-                add("WEAPON", form, weapon.designation)
+                if form not in places:
+                    add("WEAPON", form, weapon.designation)
     for surface, code, role in gaz.actor_surfaces():
         if surface in _SKIP_ACTOR_SURFACES:
             continue
