@@ -345,7 +345,7 @@ class Store:
                 raise ReviewError(f"characters {start}..{end} are not a span of document {document_id}'s text "
                                   f"({len(full)} characters)")
             created = reviews.now()
-            review = ReviewRow(claim_key=reviews.added_key(doc.content_hash, start, end, created, reviewer, values),
+            review = ReviewRow(claim_key=reviews.added_key(),
                                content_hash=doc.content_hash, start=start, end=end, action="add", values=values,
                                note=note, reviewer=reviewer, created_at=created, document_id=doc.id)
             session.add(review)

@@ -27,7 +27,7 @@ REVIEWED = ("accepted", "corrected", "added")  # a person says the claim is righ
 
 
 # The stages a transfer moves forward through: a report of a later stage implies the earlier.
-FORWARD = ("considered", "sought", "offered", "planned", "agreed", "ongoing", "delivered")
+FORWARD = STATUS_ORDER[:STATUS_ORDER.index("delivered") + 1]
 
 
 def _stage(status: str | None) -> int:
@@ -48,9 +48,9 @@ def latest_status(claims: list[tuple[str, str | None, int]]) -> str | None:
         return max(undated, key=lambda c: (_stage(c[0]), c[2]))[0]
     latest = max(dated, key=lambda c: (c[1], _stage(c[0]), c[2]))[0]
     if latest in FORWARD:
-        later = [c for c in undated if c[0] in FORWARD and FORWARD.index(c[0]) > FORWARD.index(latest)]
+        later = [c for c in undated if c[0] in FORWARD and _stage(c[0]) > _stage(latest)]
         if later:
-            return max(later, key=lambda c: (FORWARD.index(c[0]), c[2]))[0]
+            return max(later, key=lambda c: (_stage(c[0]), c[2]))[0]
     return latest
 
 

@@ -46,14 +46,10 @@ def claim_key(content_hash: str, start: int | None, end: int | None, supplier: s
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
-def added_key(content_hash: str, start: int, end: int, created_at: str, reviewer: str,
-              values: dict[str, Any] | None = None) -> str:
-    """The key of a claim an analyst added (its own: the machine never made it). Two claims
-    added on one sentence in the same second (a drone claim and a missile claim) get two keys:
-    the key holds the claim's values and a random part."""
-    what = json.dumps(values or {}, sort_keys=True, default=str)
-    raw = f"{content_hash}|{start}|{end}|added|{created_at}|{reviewer}|{what}|{uuid.uuid4().hex}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+def added_key() -> str:
+    """The key of a claim an analyst added (its own: the machine never made it), random: two
+    claims added on one sentence in the same second (a drone claim and a missile claim) are two."""
+    return uuid.uuid4().hex
 
 
 def _actor(field: str, value: Any) -> str | None:
