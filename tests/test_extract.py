@@ -940,3 +940,20 @@ def test_a_headline_speaker_after_a_colon_is_no_object():
     assert {(c.supplier, c.recipient, c.category, c.status, tuple(c.attribution))
             for c in run("Oslo to Send '6 More' Caesar Howitzers to Chile: Macron")} == {
         ("NOR", "CHL", "artillery", "planned", ("Macron",))}
+
+
+def test_every_candidate_names_states_as_they_were_when_written(nlp):
+    """The model's own candidates (co-occurrence, filled-in parties) of a 1987 story name the
+    Soviet Union as the rules do, not Russia: a "Russia" candidate beside the rules' "Soviet
+    Union" claim would be a second, wrong triple for the same words."""
+    from armstrace.extract.pipeline import get_extractor
+    from armstrace.nlp import normalise
+
+    text = "Cuba says weapons arrived.\n\nThe rifles sent by Russia and Vietnam to Cuba were seized at sea."
+    candidates = get_extractor().candidates(nlp(normalise(text)), "t", text, "1987-05-01", cooccurrence=True, fill=True)
+    kinds = {c.rule.split("+")[0] for c in candidates}
+    assert {"cooc"} <= kinds and len(kinds) > 1, kinds
+    named = {c.supplier for c in candidates} | {c.recipient for c in candidates}
+    assert "SUN" in named and "RUS" not in named
+    triples = [(c.supplier, c.recipient, c.category) for c in candidates]
+    assert len(triples) == len(set(triples))

@@ -558,11 +558,24 @@ class Extractor:
         and those with a party filled in from the document (`learned.py`)."""
         found = self._rule_claims(spdoc, doc_id, source_text, published, time_limit)
         text = source_text if source_text is not None else spdoc.text
+        # their parties as the rules' are: states as they were when the document was written
         if cooccurrence:
-            found += cooccurrence_candidates(spdoc, text, doc_id, found, self)
+            found += self._new_triples(found, self._of_the_day(
+                cooccurrence_candidates(spdoc, text, doc_id, found, self), published))
         if fill:
-            found += filled_candidates(spdoc, found, self)
+            found += self._new_triples(found, self._of_the_day(filled_candidates(spdoc, found, self), published))
         return found
+
+    @staticmethod
+    def _new_triples(found: list[Claim], new: list[Claim]) -> list[Claim]:
+        have = {(c.supplier, c.recipient, c.category) for c in found}
+        out = []
+        for c in new:
+            triple = (c.supplier, c.recipient, c.category)
+            if triple not in have and c.supplier != c.recipient:
+                have.add(triple)
+                out.append(c)
+        return out
 
     def _rule_claims(self, spdoc: Doc, doc_id: str, source_text: str | None, published: str | None,
                      time_limit: float | None) -> list[Claim]:
