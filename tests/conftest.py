@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The tests start from an empty cache of the ruler's pattern tokens (`armstrace.nlp.pattern_cache`),
+# shared by the commands they run, and leave the user's own cache alone.
+if "ARMSTRACE_CACHE_DIR" not in os.environ:
+    os.environ["ARMSTRACE_CACHE_DIR"] = tempfile.mkdtemp(prefix="armstrace-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ARMSTRACE_CACHE_DIR"], True)
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "corpus" / "seed" / "000_2171e49c34a76868.txt"
 

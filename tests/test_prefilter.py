@@ -91,3 +91,44 @@ def test_same_claims_with_and_without_the_prefilter(corpus):
     lost = [doc for (doc, a), (_, b) in zip(without, with_it) if a != b]
     assert not lost, f"the prefilter changes the claims of {lost[:10]}"
     assert with_it == without
+
+
+def _weak_weapon_name(nlp):
+    """A weapon name of the gazetteer that is also an ordinary word, with no generic reading,
+    that the ruler marks as a WEAPON in a made-up sentence."""
+    from armstrace.nlp import load_gazetteer
+
+    gaz = load_gazetteer()
+    for name in sorted(gaz.weak_weapon_names):
+        if not name.istitle() or gaz.generic.get(name.lower()) or len(name) < 4:
+            continue
+        doc = nlp.get_pipe("gazetteer_ruler")(nlp.make_doc(f"The {name} was sold."))
+        if [(e.text, e.label_) for e in doc.ents] == [(name, "WEAPON")]:
+            return name
+    pytest.skip("no weak weapon name in the gazetteer")
+
+
+def test_a_weapon_name_that_is_an_ordinary_word_needs_a_party(nlp, can_hold):
+    """Such a name gives the rules no item; only a co-occurrence candidate reads it, with a party."""
+    name = _weak_weapon_name(nlp)
+    assert not can_hold(normalise(f"The {name} restaurant chain agreed to sell its shops."))
+    assert can_hold(normalise(f"The {name} restaurant chain agreed to sell its shops to Japan."))
+    assert can_hold(normalise(f"The rebels agreed to sell the {name}."))  # a group noun is a party
+    assert can_hold(normalise(f"The chain agreed to sell {name} rifles."))  # beside a generic item
+
+
+@pytest.mark.parametrize("text,holds", [
+    ("Japan agreed to give aid to Brazil after the floods.", False),  # aid to a state: no item-less claim
+    ("The firm offered help to its customers in Brazil.", False),  # help with no technical mark
+    ("Japan agreed to give aid to the rebels.", True),  # aid to a group
+    ("The guerrillas asked Brazil for assistance.", True),
+    ("China offered technical help to Pakistan.", True),  # help with a technical mark, from a state
+    ("Officials said Tehran had armed the Houthis for years.", True),  # a party as patient
+    ("The new plant will supply Brazil with steel.", True),
+])
+def test_item_less_readings_need_what_the_rules_need(nlp, can_hold, text, holds):
+    """Aid and help make a claim without an item only to a group, or with a technical mark from a
+    state (`Extractor.frame_claims`); what the prefilter passes over, the rules give no claim."""
+    assert can_hold(normalise(text)) == holds
+    if not holds:
+        assert extract_document(Document(id="t", text=text), nlp, prefilter=False) == []

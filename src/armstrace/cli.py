@@ -260,7 +260,7 @@ def _open_store(db: str | None):
 
 def filter_options(func):
     """The filters shared by claims, facts and export."""
-    from .store.query import CATEGORIES, REVIEW_STATES, STATUSES
+    from .choices import CATEGORIES, REVIEW_STATES, STATUSES
 
     options = [
         click.option("--supplier", help="Supplier code (IRN, USA, hezbollah, ...)."),

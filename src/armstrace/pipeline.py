@@ -6,10 +6,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .extract.pipeline import SHIPPED, passed_over
 from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
-from .store import Store
+
+if TYPE_CHECKING:  # `extract` runs through here and needs no store (SQLAlchemy, slow to import)
+    from .store import Store
 
 
 @dataclass

@@ -26,7 +26,7 @@ from .learned import ClaimModel, cooccurrence_candidates, filled_candidates
 from .lexicon import Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .pairs import likely_supplier
-from .prefilter import get_prefilter
+from .prefilter import RULER, get_prefilter
 from .spans import mention_spans
 from .status import decide_status
 from .triggers import Frame, find_frames, prevented
@@ -833,9 +833,14 @@ def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: i
     text = doc.full_text or ""
     _check_size(doc, text, max_chars)
     normalised = normalise(text)
-    if prefilter and not get_prefilter(nlp)(normalised):
-        return []
-    spdoc = nlp(normalised)
+    if prefilter:
+        can_hold = get_prefilter(nlp)
+        ruled = can_hold.ruled(normalised)
+        if not can_hold.holds(ruled):
+            return []
+        spdoc = nlp(ruled, disable=[RULER])  # tokenised and ruled already
+    else:
+        spdoc = nlp(normalised)
     claims = get_extractor(model).extract_parsed(spdoc, doc.id, text, doc.published, time_limit=time_limit)
     return [c for c in claims if c.confidence >= min_confidence]
 
@@ -870,12 +875,17 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
                 except ExtractionLimit as err:
                     report(err, d)
                     continue
-            normalised = "" if skip else normalise(text)
-            if can_hold is not None and not skip and not can_hold(normalised):
-                skip, normalised = True, ""
-            yield normalised, (d, skip)
+            if skip:
+                yield "", (d, True)
+            elif can_hold is None:
+                yield normalise(text), (d, False)
+            else:
+                # the prefilter's document goes on as it is: tokenised and ruled once
+                ruled = can_hold.ruled(normalise(text))
+                yield (ruled, (d, False)) if can_hold.holds(ruled) else ("", (d, True))
 
-    for spdoc, (doc, skip) in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size):
+    done = [RULER] if can_hold is not None else []
+    for spdoc, (doc, skip) in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size, disable=done):
         if skip:
             yield doc, []
             continue

@@ -31,13 +31,30 @@ from typing import BinaryIO
 from .boilerplate import clean_text, load_rules
 from .document import Document, RemovedSpan
 from .errors import InputNotice, InputProblem
-from .feed import read_feed
-from .html import read_html
 from .jsonl import FieldMap, bounded_lines, read_json, read_jsonl
 from .limits import (CHUNK, MAX_DECOMPRESSED, MAX_GZIP_RATIO, MAX_INPUT_BYTES, MAX_RECORD, MAX_WHOLE, expands_message,
                      stream_limit, too_large_whole)
 from .text import BOMS, decode, read_text
-from .warc import read_warc
+
+
+# The HTML, feed and WARC readers load trafilatura, feedparser and warcio: imported when a
+# document of theirs comes, not at every start (JSON Lines and text need none of them).
+def read_html(*args, **kwargs):
+    from .html import read_html
+
+    return read_html(*args, **kwargs)
+
+
+def read_feed(*args, **kwargs):
+    from .feed import read_feed
+
+    return read_feed(*args, **kwargs)
+
+
+def read_warc(*args, **kwargs):
+    from .warc import read_warc
+
+    return read_warc(*args, **kwargs)
 
 __all__ = [
     "Document", "RemovedSpan", "InputProblem", "InputNotice", "FieldMap", "Reader", "read_inputs",

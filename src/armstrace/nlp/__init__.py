@@ -13,6 +13,8 @@ import spacy
 from spacy.language import Language
 
 from .gazetteer import CATEGORIES, Actor, Gazetteer, Weapon, load_gazetteer
+from .gazetteer_ruler import GazetteerRuler
+from .pattern_cache import pattern_tokens
 from .ruler import build_patterns
 from .truecase import normalise
 
@@ -52,7 +54,7 @@ def get_nlp() -> Language:
     nlp = load_base_model()
     nlp.add_pipe("armstrace_paragraphs", before="parser")
     ruler = nlp.add_pipe(
-        "entity_ruler", name="gazetteer_ruler", before="ner",
+        "armstrace_gazetteer_ruler", name="gazetteer_ruler", before="ner",
         config={"overwrite_ents": False, "validate": False},
     )
     gaz = load_gazetteer()
@@ -62,32 +64,13 @@ def get_nlp() -> Language:
     return nlp
 
 
-PATTERN_CHUNK = 2000
-
-
-class _PatternText(str):
-    """A phrase pattern kept as its text (``EntityRuler.patterns`` reads ``.text``)."""
-
-    @property
-    def text(self) -> str:
-        return str(self)
-
-
-def add_phrase_patterns(ruler, patterns: list[dict]) -> None:
-    """Add phrase patterns to an `EntityRuler` without keeping a `Doc` for each: the ruler
-    stores every pattern Doc (some 7 kB each, tens of thousands here: over 200 MB of the
-    pipeline's memory) though its matcher no longer needs them. Patterns go in a chunk at a
-    time and only their text is kept, so `patterns` and `len` still answer."""
-    from collections import defaultdict
-
-    kept: defaultdict[str, list] = defaultdict(list)
-    with ruler.nlp.select_pipes(enable=[]):
-        for start in range(0, len(patterns), PATTERN_CHUNK):
-            ruler.add_patterns(patterns[start:start + PATTERN_CHUNK])
-            for label, docs in ruler.phrase_patterns.items():
-                kept[label].extend(_PatternText(d.text) for d in docs)
-            ruler.phrase_patterns = defaultdict(list)
-    ruler.phrase_patterns = kept
+def add_phrase_patterns(ruler: GazetteerRuler, patterns: list[dict]) -> None:
+    """Add phrase patterns to the gazetteer ruler, their tokens read from the cache of pattern
+    tokens when it holds them (`pattern_cache`), without keeping a `Doc` for each (some 7 kB
+    each, tens of thousands here: over 200 MB of the pipeline's memory): only their text is
+    kept, so `patterns` and `len` still answer."""
+    tokens = pattern_tokens(ruler.nlp.tokenizer, [p["pattern"] for p in patterns])
+    ruler.add_tokenised(patterns, tokens)
 
 
 def english_words(nlp: Language) -> set[str]:

@@ -11,12 +11,8 @@ from typing import Any
 from sqlalchemy import Select, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
+from ..choices import CATEGORIES, REVIEW_STATES, STATUSES  # noqa: F401  (defined there, used from here too)
 from .schema import ClaimRow, DocumentRow, FactRow
-
-CATEGORIES = ("aircraft", "drone", "missile", "air_defense", "armored_vehicle", "artillery", "ammunition",
-              "small_arms", "naval", "electronics", "technology", "unspecified")
-STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
-REVIEW_STATES = ("unreviewed", "accepted", "rejected", "corrected", "added", "any")
 MAX_TEXT = 1000  # characters of the text filter (SQLite refuses LIKE patterns over 50,000 bytes)
 MAX_INT = 2**63 - 1  # the largest limit or offset a database takes (a signed 64-bit integer)
 
