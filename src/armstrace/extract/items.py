@@ -306,7 +306,7 @@ def find_items(root: Token, gaz: Gazetteer, blocked: set[int] = frozenset(),
         weapon = gaz.weapon(model.ent_id_)
         if weapon is None:
             continue
-        if model.text in gaz.weak_weapon_names or model.text.rstrip("s") in gaz.weak_weapon_names:
+        if gaz.is_weak_weapon_name(model.text):
             generic = gaz.generic.get(model.text.lower())
             if generic:  # "MLRS" is also a generic word
                 items.append(Item(generic, _left_model_name(model), model.text, _root(model), _quantity(_root(model))))

@@ -142,13 +142,13 @@ class Prefilter:
         co-occurrence candidate reads such an entity as an item, and it needs a party in the
         sentence: an ``ACTOR`` entity or a group noun (`learned.sentence_parts`)."""
         idle: set[int] = set()
-        weak, gaz = self.gaz.weak_weapon_names, self.gaz
+        gaz = self.gaz
         for ent in doc.ents:
             if ent.label != self._weapon:
                 continue
             text = ent.text
             if gaz.weapon(ent.ent_id_) is None or (
-                    (text in weak or text.rstrip("s") in weak) and not gaz.generic.get(text.lower())):
+                    gaz.is_weak_weapon_name(text) and not gaz.generic.get(text.lower())):
                 idle.update(range(ent.start, ent.end))
         return idle
 

@@ -74,6 +74,11 @@ class Gazetteer:
                               or (name.isupper() and len(name) <= 3)):
                     self.weak_weapon_names.add(name)
 
+    def is_weak_weapon_name(self, text: str) -> bool:
+        """Whether `text` (or it without a plural "s") is a weak weapon name: it designates
+        only beside a generic weapon word (`mark_weak_weapon_names`)."""
+        return text in self.weak_weapon_names or text.rstrip("s") in self.weak_weapon_names
+
     def actor(self, code: str | None) -> Actor | None:
         return self.actors.get(code) if code else None
 
