@@ -15,6 +15,7 @@ from armstrace.ingest.errors import InputProblem
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
 from armstrace.nlp.ents import entity_index, ents_of
 from armstrace.nlp.gazetteer import Gazetteer
+from armstrace.nlp.long_docs import is_long, parse
 
 from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
                           speaker_turns)
@@ -826,7 +827,8 @@ def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: i
 
     A document `passed_over` (not in English) gives no claims; one over `max_chars` or
     `time_limit` raises `ExtractionLimit` naming it. With `prefilter` (the default), a document
-    that cannot hold a claim (`armstrace.extract.prefilter`) is not parsed: same claims, faster."""
+    that cannot hold a claim (`armstrace.extract.prefilter`) is not parsed: same claims, faster.
+    A long one is parsed in pieces (`armstrace.nlp.long_docs`), so that memory stays bounded."""
     if passed_over(doc):
         return []
     nlp = nlp or get_nlp()
@@ -838,11 +840,14 @@ def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: i
         ruled = can_hold.ruled(normalised)
         if not can_hold.holds(ruled):
             return []
-        spdoc = nlp(ruled, disable=[RULER])  # tokenised and ruled already
+        spdoc = parse(nlp, ruled, disable=[RULER])  # tokenised and ruled already
     else:
-        spdoc = nlp(normalised)
+        spdoc = parse(nlp, normalised)
     claims = get_extractor(model).extract_parsed(spdoc, doc.id, text, doc.published, time_limit=time_limit)
     return [c for c in claims if c.confidence >= min_confidence]
+
+
+_SKIP, _PARSE, _LONG = "skip", "parse", "long"  # what `extract_documents` does with a document
 
 
 def extract_documents(docs: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, *,
@@ -855,7 +860,8 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
     A document `passed_over` (not in English) comes out with no claims, and so does one the
     `prefilter` finds cannot hold a claim (not parsed). One over a limit is reported to
     `on_problem` (an `InputProblem` naming it) and left out, and the rest go on; with no
-    `on_problem`, `ExtractionLimit` is raised."""
+    `on_problem`, `ExtractionLimit` is raised. A long document (`armstrace.nlp.long_docs`) is
+    parsed on its own, in pieces, so that memory stays bounded."""
     nlp = nlp or get_nlp()
     extractor = get_extractor(model)
     can_hold = get_prefilter(nlp) if prefilter else None
@@ -876,19 +882,29 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
                     report(err, d)
                     continue
             if skip:
-                yield "", (d, True)
-            elif can_hold is None:
-                yield normalise(text), (d, False)
+                yield "", (d, _SKIP, None)
+                continue
+            normalised = normalise(text)
+            if can_hold is None:
+                todo: str | Doc = normalised
             else:
                 # the prefilter's document goes on as it is: tokenised and ruled once
-                ruled = can_hold.ruled(normalise(text))
-                yield (ruled, (d, False)) if can_hold.holds(ruled) else ("", (d, True))
+                todo = can_hold.ruled(normalised)
+                if not can_hold.holds(todo):
+                    yield "", (d, _SKIP, None)
+                    continue
+            if is_long(normalised):  # parsed on its own, in pieces (`armstrace.nlp.long_docs`)
+                yield "", (d, _LONG, todo)
+            else:
+                yield todo, (d, _PARSE, None)
 
     done = [RULER] if can_hold is not None else []
-    for spdoc, (doc, skip) in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size, disable=done):
-        if skip:
+    for spdoc, (doc, mode, todo) in nlp.pipe(pairs(), as_tuples=True, batch_size=batch_size, disable=done):
+        if mode == _SKIP:
             yield doc, []
             continue
+        if mode == _LONG:
+            spdoc = parse(nlp, todo, disable=done)
         try:
             claims = extractor.extract_parsed(spdoc, doc.id, doc.full_text or "", doc.published,
                                               time_limit=time_limit)

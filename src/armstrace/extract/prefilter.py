@@ -21,7 +21,8 @@ pipeline (phrase patterns on the token text), and a token's lemma is one of the 
 the rule lemmatizer could make of it under any part of speech. Sentences never cross a line
 break (`armstrace_paragraphs`), so a line is a superset of a sentence. A document none of
 whose lines has both is given no claims without being parsed; every other document is
-parsed whole, so context and cross-sentence resolution are untouched. Anything a document
+parsed whole (a very long one in pieces joined again, `armstrace.nlp.long_docs`), so context
+and cross-sentence resolution are untouched. Anything a document
 loses to this is a bug here: a test compares the claims of dev, pool and seed with and
 without it.
 """
