@@ -35,6 +35,9 @@ def can_hold(nlp):
 ])
 def test_what_can_hold_a_claim_passes(can_hold, text):
     assert can_hold(normalise(text))
+    screened = can_hold.screen(normalise(text))  # the document to parse, tokenised and ruled
+    assert screened is not None and screened.text == normalise(text)
+    assert any(e.label_ in ("ACTOR", "ARMS", "WEAPON") for e in screened.ents)
 
 
 @pytest.mark.parametrize("text", [
@@ -47,6 +50,7 @@ def test_what_can_hold_a_claim_passes(can_hold, text):
 ])
 def test_what_cannot_hold_a_claim_is_skipped(can_hold, text):
     assert not can_hold(normalise(text))
+    assert can_hold.screen(normalise(text)) is None
 
 
 def test_a_skipped_document_is_not_parsed(nlp, monkeypatch):

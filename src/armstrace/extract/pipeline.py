@@ -836,9 +836,8 @@ def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: i
     _check_size(doc, text, max_chars)
     normalised = normalise(text)
     if prefilter:
-        can_hold = get_prefilter(nlp)
-        ruled = can_hold.ruled(normalised)
-        if not can_hold.holds(ruled):
+        ruled = get_prefilter(nlp).screen(normalised)
+        if ruled is None:
             return []
         spdoc = parse(nlp, ruled, disable=[RULER])  # tokenised and ruled already
     else:
@@ -885,14 +884,11 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
                 yield "", (d, _SKIP, None)
                 continue
             normalised = normalise(text)
-            if can_hold is None:
-                todo: str | Doc = normalised
-            else:
-                # the prefilter's document goes on as it is: tokenised and ruled once
-                todo = can_hold.ruled(normalised)
-                if not can_hold.holds(todo):
-                    yield "", (d, _SKIP, None)
-                    continue
+            # the prefilter's document goes on as it is: tokenised and ruled once
+            todo = normalised if can_hold is None else can_hold.screen(normalised)
+            if todo is None:
+                yield "", (d, _SKIP, None)
+                continue
             if is_long(normalised):  # parsed on its own, in pieces (`armstrace.nlp.long_docs`)
                 yield "", (d, _LONG, todo)
             else:

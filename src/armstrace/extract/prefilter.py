@@ -157,6 +157,12 @@ class Prefilter:
         """`text` tokenised, with the gazetteer ruler's entities."""
         return self.ruler(self.tokenizer(text))
 
+    def screen(self, text: str) -> Doc | None:
+        """The document to parse for normalised `text`: tokenised and ruled (parse it with
+        `RULER` left out), or None when no line of it can hold a claim."""
+        doc = self.ruled(text)
+        return doc if self.holds(doc) else None
+
     def __call__(self, text: str) -> bool:
         """Whether some line of normalised `text` can hold a claim (see the module's docstring)."""
         if not text.strip():
