@@ -64,7 +64,7 @@ class Prefilter:
     ``ruled(text)`` is the document the decision is made on (tokenizer and gazetteer ruler),
     ``holds(doc)`` the decision: a document that holds may go on through the rest of the
     pipeline as it is (`RULER`, which already ran, left out) rather than be tokenised and
-    ruled again."""
+    ruled again; ``screen(text)`` is that document, or None when it does not hold."""
 
     def __init__(self, nlp: Language, lex: Lexicon | None = None, gaz: Gazetteer | None = None):
         lex = lex or load_lexicon()
@@ -165,9 +165,7 @@ class Prefilter:
 
     def __call__(self, text: str) -> bool:
         """Whether some line of normalised `text` can hold a claim (see the module's docstring)."""
-        if not text.strip():
-            return False
-        return self.holds(self.ruled(text))
+        return self.screen(text) is not None
 
     def holds(self, doc: Doc) -> bool:
         """Whether some line of `ruled` document can hold a claim: per line, a cue and an item

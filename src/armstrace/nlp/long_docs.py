@@ -85,9 +85,8 @@ def parse(nlp: Language, doc: Doc | str, disable: Iterable[str] = (), limit: int
     """`doc` (a text, or a document tokenised and perhaps ruled) through `nlp` (without
     `disable`): whole when it is at most `limit` (`PIECE_CHARS`) characters long, else piece by
     piece (`pieces`), joined again."""
-    limit = PIECE_CHARS if limit is None else limit
     disable = list(disable)
-    if len(doc.text if isinstance(doc, Doc) else doc) <= limit:
+    if not is_long(doc.text if isinstance(doc, Doc) else doc, limit):
         return nlp(doc, disable=disable)
     if not isinstance(doc, Doc):
         doc = nlp.make_doc(doc)
