@@ -141,6 +141,46 @@ def test_reviews_survive_reingesting_and_reextracting(register, tmp_path):
     assert len(store.reviews()) == 3, "re-ingesting writes no reviews"
 
 
+def test_a_retried_write_is_stored_once(register):
+    """A write sent again with its request id (an HTTP client's Idempotency-Key, after the
+    answer was lost) writes nothing more and answers as the first time; the id on another
+    write is refused and changes nothing; ids are each reviewer's own."""
+    store, _path = register
+    jets, howitzers = claim_of(store, supplier="RUS"), claim_of(store, supplier="NOR")
+    first = store.review([jets.id], "correct", {"status": "delivered"}, reviewer="alice", note="seen", request_id="r-1")
+    again = store.review([jets.id], "correct", {"status": "delivered"}, reviewer="alice", note="seen", request_id="r-1")
+    assert again == first and first[0][1]["request_id"] == "r-1"
+    assert len(store.reviews()) == 1 and claim_of(store, supplier="RUS").status == "delivered"
+    for other in ({"action": "correct", "values": {"status": "agreed"}}, {"action": "accept"},
+                  {"action": "correct", "values": {"status": "delivered"}, "note": "other note"},
+                  {"action": "correct", "values": {"status": "delivered"}, "ids": [howitzers.id]}):
+        with pytest.raises(ReviewError, match="request id 'r-1' was used for another write"):
+            store.review(other.get("ids", [jets.id]), other["action"], other.get("values"), reviewer="alice",
+                         note=other.get("note", "seen"), request_id="r-1")
+    assert len(store.reviews()) == 1 and claim_of(store, supplier="RUS").status == "delivered"
+    # another reviewer's key of the same text is theirs
+    bob = store.review([howitzers.id], "reject", reviewer="bob", request_id="r-1")
+    assert bob[0][1]["reviewer"] == "bob" and len(store.reviews()) == 2
+    # several claims in one request: all or nothing, answered in the order asked
+    both = store.review([howitzers.id, jets.id], "accept", reviewer="carol", request_id="r-2")
+    assert store.review([howitzers.id, jets.id], "accept", reviewer="carol", request_id="r-2") == both
+    assert [c.id for c, _ in both] == [howitzers.id, jets.id] and len(store.reviews()) == 4
+
+    span = (howitzers.document_id, howitzers.start, howitzers.end)
+    values = {"supplier": "Norway", "recipient": "Ukraine", "category": "artillery", "status": "agreed"}
+    added = store.add_claim(*span, values, reviewer="alice", request_id="a-1")
+    assert store.add_claim(*span, values, reviewer="alice", request_id="a-1") == added
+    assert [c.review for c in store.claims(ClaimFilter(review="added"))] == ["added"] and len(store.reviews()) == 5
+    with pytest.raises(ReviewError, match="used for another write"):
+        store.add_claim(*span, {**values, "status": "delivered"}, reviewer="alice", request_id="a-1")
+    with pytest.raises(ReviewError, match="used for another write"):  # a review's id on an added claim
+        store.add_claim(*span, values, reviewer="alice", request_id="r-1")
+    for bad in ("", "two words", "x" * 201, "caf\u00e9"):
+        with pytest.raises(ReviewError, match="request id"):
+            store.review([jets.id], "accept", reviewer="alice", request_id=bad)
+    assert len(store.reviews()) == 5 and len(store.claims(ClaimFilter(review="added"))) == 1
+
+
 def test_added_claim_needs_a_real_span_and_fields(register):
     store, _ = register
     doc_id = claim_of(store, supplier="NOR").document_id
@@ -287,6 +327,33 @@ def test_two_reviewers_through_the_api_both_in_the_log(api):
     assert sorted(c["review"] for c in document["claims"]) == ["added", "rejected"]
 
 
+def test_a_retried_request_with_its_idempotency_key_is_stored_once(api):
+    client, store, tokens = api
+    jets = claim_of(store, supplier="RUS")
+    headers = {**bearer(tokens["alice"]), "Idempotency-Key": "3f2a9c1e-review"}
+    body = {"action": "correct", "set": {"status": "delivered"}}
+    first = client.post(f"/api/claims/{jets.id}/review", json=body, headers=headers)
+    again = client.post(f"/api/claims/{jets.id}/review", json=body, headers=headers)
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert first.json()["review"]["request_id"] == "3f2a9c1e-review" and len(store.reviews()) == 1
+    reused = client.post(f"/api/claims/{jets.id}/review", json={"action": "reject"}, headers=headers)
+    assert reused.status_code == 409 and "used for another write" in reused.json()["detail"]
+    bad = client.post(f"/api/claims/{jets.id}/review", json=body, headers={**headers, "Idempotency-Key": "a b"})
+    assert bad.status_code == 422 and "Idempotency-Key" in bad.json()["detail"]
+    add = {"start": jets.start, "end": jets.end, "set": {"supplier": "Russia", "recipient": "Iran",
+                                                          "category": "aircraft", "status": "planned"}}
+    headers["Idempotency-Key"] = "3f2a9c1e-add"
+    added = client.post(f"/api/documents/{jets.document_id}/claims", json=add, headers=headers)
+    added_again = client.post(f"/api/documents/{jets.document_id}/claims", json=add, headers=headers)
+    assert added.status_code == added_again.status_code == 201 and added.json() == added_again.json()
+    assert len(store.reviews()) == 2 and len(store.claims(ClaimFilter(review="added"))) == 1
+    # without a key every request is a write of its own, as before
+    for _ in range(2):
+        assert client.post(f"/api/claims/{jets.id}/review", json={"action": "accept"},
+                           headers=bearer(tokens["bob"])).status_code == 200
+    assert len(store.reviews()) == 4
+
+
 def test_claims_carry_mention_offsets(api):
     client, _store, _ = api
     [claim] = client.get("/api/claims", params={"supplier": "IRN"}).json()["items"]
@@ -349,6 +416,22 @@ def test_review_commands(tmp_path):
     for claim in record["claims"]:
         field = texts[0][claim["evidence"]["field"]]
         assert field[claim["evidence"]["start"]:claim["evidence"]["end"]].startswith(("Iran has", "Russia is"))
+
+
+def test_review_command_run_again_with_its_request_id_writes_once(tmp_path):
+    path = write_articles(tmp_path)
+    db = str(tmp_path / "cli.db")
+    with Store(db) as store:
+        ingest([str(path)], store, model=RULES)
+        howitzers = claim_of(store, supplier="NOR")
+    retried = [run_cli("review", "accept", howitzers.id, "--request-id", "batch-7", "--reviewer", "erin", "--db", db)
+               for _ in range(2)]
+    assert all(r.returncode == 0 and b"[accepted]" in r.stdout for r in retried), retried[-1].stderr
+    reused = run_cli("review", "reject", howitzers.id, "--request-id", "batch-7", "--reviewer", "erin", "--db", db)
+    assert reused.returncode != 0 and b"used for another write" in reused.stderr
+    with Store(db) as store:
+        assert [r["request_id"] for r in store.reviews()] == ["batch-7"]
+        assert claim_of(store, supplier="NOR").review == "accepted"
 
 
 def store_users_columns():
@@ -547,3 +630,40 @@ def test_two_claims_added_on_one_sentence_at_once_stay_two(register):
     ingest([str(path)], store, model=RULES, reextract=True)
     added = {c.category for c in store.claims(review="added")}
     assert added == {"drone", "missile"}
+
+
+def test_the_same_keyed_write_sent_twice_at_once_is_stored_once(db_url, tmp_path):
+    """A request and its retry racing each other (two connections, the same Idempotency-Key)
+    write one review, and both get its answer."""
+    import threading
+
+    path = write_articles(tmp_path)
+    with Store(db_url) as setup:
+        ingest([str(path)], setup, model=RULES)
+        claim_id = claim_of(setup, supplier="NOR").id
+        doc = claim_of(setup, supplier="RUS")
+    start = threading.Barrier(4)
+    answers, errors = [], []
+
+    def send(write):
+        try:
+            with Store(db_url) as store:
+                start.wait(timeout=30)
+                answers.append(write(store))
+        except Exception as err:  # reported below
+            errors.append(err)
+
+    values = {"supplier": "Russia", "recipient": "Iran", "category": "aircraft", "status": "planned"}
+    writes = [lambda s: s.review([claim_id], "reject", reviewer="alice", note="twice", request_id="k-race")] * 2 + \
+        [lambda s: s.add_claim(doc.document_id, doc.start, doc.end, values, reviewer="alice", request_id="k-add")] * 2
+    threads = [threading.Thread(target=send, args=(w,)) for w in writes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert answers.count(answers[0]) == 2 and len(answers) == 4
+    with Store(db_url) as store:
+        assert sorted(r["request_id"] for r in store.reviews(limit=None)) == ["k-add", "k-race"]
+        assert len(store.claims(ClaimFilter(review="added"))) == 1
+        assert claim_of(store, supplier="NOR").review == "rejected"

@@ -294,6 +294,43 @@ def test_a_review_note_with_markup_stays_text(browser, reviewed):
         context.close()
 
 
+def test_a_review_whose_answer_is_lost_is_sent_again_and_stored_once(browser, reviewed):
+    """The connection breaks after the server stored a review but before the page heard back:
+    the page sends it again with the same Idempotency-Key, and the log holds it once."""
+    base, token = reviewed.url, reviewed.token
+    status, body = api(base, "/api/claims?supplier=IRN&recipient=RUS&review=unreviewed")
+    target = body["items"][-1]
+    before = api(base, f"/api/reviews?claim_id={target['id']}")[1]["items"]
+    sent = []
+
+    def lose_the_first_answer(route):
+        sent.append(route.request.headers.get("idempotency-key"))
+        if len(sent) == 1:
+            route.fetch()  # the server writes the review ...
+            route.abort("connectionreset")  # ... and the page never hears of it
+        else:
+            route.continue_()
+
+    context, page = new_page(browser)
+    try:
+        open_ui(page, base)
+        sign_in(page, token)
+        page.route("**/api/claims/*/review", lose_the_first_answer)
+        page.evaluate(f"location.hash = 'fact={target['fact_id']}'")
+        item = page.get_by_test_id("evidence").locator(f"[data-testid=evidence-item][data-claim='{target['id']}']")
+        item.get_by_test_id("review-accept").click()
+        item = page.get_by_test_id("evidence").locator(f"[data-testid=evidence-item][data-claim='{target['id']}']")
+        item.get_by_test_id("review-badge").wait_for()
+        assert item.get_by_test_id("review-badge").inner_text() == "✓ accepted · alice"
+        assert len(sent) == 2 and sent[0] == sent[1] and re.fullmatch(r"[0-9a-f]{32}", sent[0]), sent
+        after = api(base, f"/api/reviews?claim_id={target['id']}")[1]["items"]
+        assert len(after) == len(before) + 1 and after[0]["request_id"] == sent[0] and after[0]["action"] == "accept"
+        assert page.get_by_test_id("error").is_hidden()
+        assert not page.problems, page.problems
+    finally:
+        context.close()
+
+
 def test_document_view_raw_text_highlights_and_an_added_claim(browser, reviewed):
     base = reviewed.url
     jets = claim_of(base, "JPN", "PHL")

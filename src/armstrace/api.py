@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -34,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from . import __version__
 from .export import actor_name
 from .store import ClaimFilter, FactRecord, ReviewError, Store
+from .store.reviews import RequestReused
 from .store.query import CATEGORIES, MAX_TEXT, REVIEW_STATES, STATUSES, claim_conditions, query_claims
 from .store.schema import ClaimRow, DocumentRow
 
@@ -48,6 +49,13 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MAX_OFFSET = 2**62  # beyond any register; below the 64-bit integers databases take
 MAX_NAME = 200  # an actor code or name, a designation
 MAX_DOCUMENT_ID = 1000  # the register's key column
+# A write's `Idempotency-Key` (optional): a client retrying after a lost answer sends the same
+# key, and the write is stored once (`Store.review`, `Store.add_claim`).
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200,
+                                               pattern=r"^[!-~]+$")]
+IDEMPOTENCY = ("Send an `Idempotency-Key` header (1 to 200 visible ASCII characters, e.g. a UUID) to make "
+               "a retry safe: the same request again with the same key, from the same reviewer, writes "
+               "nothing and answers as the first time; the key on a different request is a 409.")
 log = logging.getLogger("armstrace.api")
 
 
@@ -153,6 +161,9 @@ ERRORS = {code: {"model": ErrorBody, "description": text} for code, text in {
 }.items()}
 
 
+REUSED_KEY = {409: {"model": ErrorBody, "description": "an Idempotency-Key the reviewer gave an earlier, different write"}}
+
+
 class CSVResponse(Response):
     media_type = "text/csv"
 
@@ -180,6 +191,7 @@ PATTERN_WORDS = {  # the words ClaimFilter uses for the same mistakes
     "category": f"unknown category {{value!r}}; known: {', '.join(CATEGORIES)}",
     "status": f"unknown status {{value!r}}; known: {', '.join(STATUSES)}",
     "review": f"unknown review state {{value!r}}; known: {', '.join(REVIEW_STATES)}",
+    "Idempotency-Key": "Idempotency-Key: visible ASCII characters only (no spaces), e.g. a UUID, not {value!r}",
 }
 
 
@@ -360,23 +372,29 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     global ReviewBody, AddedClaim
     ReviewBody, AddedClaim = body_models()
 
-    @app.post("/api/claims/{claim_id}/review", summary="Accept, reject or correct a claim (needs a token)")
+    @app.post("/api/claims/{claim_id}/review", summary="Accept, reject or correct a claim (needs a token)",
+              description=IDEMPOTENCY, responses=REUSED_KEY)
     def review_claim(claim_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: ReviewBody,  # type: ignore[valid-type]
-                     reviewer: str = Depends(writer)):
+                     reviewer: str = Depends(writer), idempotency_key: IdempotencyKey = None):
         try:
             [(claim, review)] = store.review([claim_id], body.action, set_fields(getattr(body, "set", None)) or None,
-                                             reviewer=reviewer, note=body.note)
+                                             reviewer=reviewer, note=body.note, request_id=idempotency_key)
+        except RequestReused as err:
+            raise HTTPException(409, str(err)) from None
         except ReviewError as err:
             raise HTTPException(404 if str(err).startswith("no claim") else 422, str(err)) from None
         return {"claim": claim.to_dict(), "review": review}
 
     @app.post("/api/documents/{document_id}/claims", status_code=201,
-              summary="Add a claim the machine missed, on a span of a document (needs a token)")
+              summary="Add a claim the machine missed, on a span of a document (needs a token)",
+              description=IDEMPOTENCY, responses=REUSED_KEY)
     def add_claim(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], body: AddedClaim,  # type: ignore[valid-type]
-                  reviewer: str = Depends(writer)):
+                  reviewer: str = Depends(writer), idempotency_key: IdempotencyKey = None):
         try:
             claim, review = store.add_claim(document_id, body.start, body.end, set_fields(body.set),
-                                            reviewer=reviewer, note=body.note)
+                                            reviewer=reviewer, note=body.note, request_id=idempotency_key)
+        except RequestReused as err:
+            raise HTTPException(409, str(err)) from None
         except ReviewError as err:
             missing = str(err).startswith(("no document", "characters"))  # no such document, or no such span in it
             raise HTTPException(404 if missing else 422, str(err)) from None

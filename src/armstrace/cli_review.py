@@ -16,6 +16,10 @@ LOG_COLUMNS = ("id", "created_at", "reviewer", "action", "claim_id", "values", "
 reviewer_option = click.option("--reviewer", default=None,
                                help="Your name in the log (default: $ARMSTRACE_REVIEWER, else your login).")
 note_option = click.option("--note", default=None, help="Why: kept in the log with the review.")
+request_option = click.option(
+    "--request-id", default=None, metavar="KEY",
+    help="A key for this write (a UUID, say): the same command again with the same key writes "
+         "nothing more, so a script may retry it safely; another write with the key is refused.")
 set_option = click.option("--set", "pairs", multiple=True, metavar="FIELD=VALUE",
                           help="A field to set: supplier, recipient, category, status, designation, "
                                "attribution (names joined with ';'), time. Repeatable.")
@@ -53,11 +57,12 @@ def review() -> None:
     """Check what armstrace read: accept, reject or correct claims, add missed ones."""
 
 
-def _write(store, claim_ids, action, values, reviewer, note) -> None:
+def _write(store, claim_ids, action, values, reviewer, note, request_id=None) -> None:
     from .store import ReviewError
 
     try:
-        written = store.review(claim_ids, action, values, reviewer=_reviewer(reviewer), note=note)
+        written = store.review(claim_ids, action, values, reviewer=_reviewer(reviewer), note=note,
+                               request_id=request_id)
     except ReviewError as err:
         raise click.ClickException(str(err)) from None
     for claim, _review in written:
@@ -68,20 +73,24 @@ def _write(store, claim_ids, action, values, reviewer, note) -> None:
 @click.argument("claim_ids", nargs=-1, required=True, type=click.IntRange(min=1), metavar="CLAIM_ID...")
 @note_option
 @reviewer_option
+@request_option
 @db_option
-def accept(claim_ids: tuple[int, ...], note: str | None, reviewer: str | None, db: str | None) -> None:
+def accept(claim_ids: tuple[int, ...], note: str | None, reviewer: str | None, request_id: str | None,
+           db: str | None) -> None:
     """Mark claims right."""
-    _write(_open_store(db), claim_ids, "accept", None, reviewer, note)
+    _write(_open_store(db), claim_ids, "accept", None, reviewer, note, request_id)
 
 
 @review.command()
 @click.argument("claim_ids", nargs=-1, required=True, type=click.IntRange(min=1), metavar="CLAIM_ID...")
 @note_option
 @reviewer_option
+@request_option
 @db_option
-def reject(claim_ids: tuple[int, ...], note: str | None, reviewer: str | None, db: str | None) -> None:
+def reject(claim_ids: tuple[int, ...], note: str | None, reviewer: str | None, request_id: str | None,
+           db: str | None) -> None:
     """Mark claims wrong: they drop out of their facts, exports and the API."""
-    _write(_open_store(db), claim_ids, "reject", None, reviewer, note)
+    _write(_open_store(db), claim_ids, "reject", None, reviewer, note, request_id)
 
 
 @review.command()
@@ -89,12 +98,14 @@ def reject(claim_ids: tuple[int, ...], note: str | None, reviewer: str | None, d
 @set_option
 @note_option
 @reviewer_option
+@request_option
 @db_option
-def correct(claim_id: int, pairs: tuple[str, ...], note: str | None, reviewer: str | None, db: str | None) -> None:
+def correct(claim_id: int, pairs: tuple[str, ...], note: str | None, reviewer: str | None, request_id: str | None,
+            db: str | None) -> None:
     """Set fields of a claim to what the text says; it moves to the right fact."""
     if not pairs:
         raise click.UsageError("say what to correct: --set field=value (e.g. --set status=planned)")
-    _write(_open_store(db), (claim_id,), "correct", _values(pairs), reviewer, note)
+    _write(_open_store(db), (claim_id,), "correct", _values(pairs), reviewer, note, request_id)
 
 
 def _sentences(full: str) -> list[tuple[int, int]]:
@@ -117,9 +128,10 @@ def _sentences(full: str) -> list[tuple[int, int]]:
 @set_option
 @note_option
 @reviewer_option
+@request_option
 @db_option
 def add(document: str, sentence: int | None, pairs: tuple[str, ...], note: str | None, reviewer: str | None,
-        db: str | None) -> None:
+        request_id: str | None, db: str | None) -> None:
     """Add a claim the machine missed, on a sentence of a stored document (its id or key)."""
     from .ingest import Document
     from .store import ReviewError
@@ -145,7 +157,8 @@ def add(document: str, sentence: int | None, pairs: tuple[str, ...], note: str |
         raise click.UsageError("give the claim: --set category=... --set status=... (and supplier, recipient, ...)")
     start, end = spans[sentence - 1]
     try:
-        claim, _review = store.add_claim(doc_id, start, end, _values(pairs), reviewer=_reviewer(reviewer), note=note)
+        claim, _review = store.add_claim(doc_id, start, end, _values(pairs), reviewer=_reviewer(reviewer), note=note,
+                                        request_id=request_id)
     except ReviewError as err:
         raise click.ClickException(str(err)) from None
     click.echo(_show(claim))

@@ -274,10 +274,15 @@ class Store:
         return {fid for fid in (old, row.fact_id) if fid}
 
     def review(self, claim_ids: Iterable[int], action: str, values: dict[str, Any] | None = None, *,
-               reviewer: str, note: str | None = None) -> list[tuple[ClaimRecord, dict[str, Any]]]:
+               reviewer: str, note: str | None = None,
+               request_id: str | None = None) -> list[tuple[ClaimRecord, dict[str, Any]]]:
         """Accept, reject or correct claims (all in one transaction: every id must exist).
         Each gets a review in the log; the claim (and any copy of its document) takes the
-        reviewed values and moves to its fact. Returns each claim as it is now, with its review."""
+        reviewed values and moves to its fact. Returns each claim as it is now, with its review.
+
+        `request_id` (an HTTP client's `Idempotency-Key`) makes a retry safe: the same request
+        again from the same reviewer writes nothing and returns the reviews written the first
+        time; another request with that id is `RequestReused` (a `ReviewError`)."""
         if action not in ("accept", "reject", "correct"):
             raise ReviewError(f"unknown review action {action!r}: accept, reject or correct")
         values = reviews.clean_values(values or {}) if action == "correct" else {}
@@ -287,9 +292,16 @@ class Store:
             raise ReviewError(f"only a correction sets fields, not {action}")
         note = reviews.check_note(note)
         reviewer = _reviewer(reviewer)
+        request_id = reviews.check_request_id(request_id)
         ids = list(dict.fromkeys(claim_ids))
 
         def work(session: Session):
+            done = self._requested(session, request_id, reviewer)
+            if done:  # this request again (a retry): answer as the first time
+                reviews.check_replay(done, request_id, action, values, note, claim_ids=ids)
+                order = {cid: n for n, cid in enumerate(ids)}
+                return [(self._reviewed_claim(session, r), reviews.review_dict(r))
+                        for r in sorted(done, key=lambda r: order[r.claim_id])]
             written = []
             touched: set[int] = set()
             for claim_id in ids:
@@ -299,7 +311,8 @@ class Store:
                 doc = session.get(DocumentRow, row.document_id)
                 review = ReviewRow(claim_key=row.key, content_hash=doc.content_hash, start=row.start, end=row.end,
                                    action=action, values=values, note=note, reviewer=reviewer,
-                                   created_at=reviews.now(), claim_id=row.id, document_id=doc.id)
+                                   created_at=reviews.now(), claim_id=row.id, document_id=doc.id,
+                                   request_id=request_id)
                 session.add(review)
                 session.flush()
                 touched |= self._rereview(session, row.key, doc.content_hash)
@@ -308,6 +321,25 @@ class Store:
             return [(self._claim_record(session, cid), reviews.review_dict(r)) for cid, r in written]
 
         return self._transaction(work)
+
+    @staticmethod
+    def _requested(session: Session, request_id: str | None, reviewer: str) -> list[ReviewRow]:
+        """The reviews `reviewer` wrote with `request_id` (none without one)."""
+        if request_id is None:
+            return []
+        return list(session.scalars(select(ReviewRow).where(ReviewRow.request_id == request_id,
+                                                            ReviewRow.reviewer == reviewer).order_by(ReviewRow.id)))
+
+    def _reviewed_claim(self, session: Session, review: ReviewRow) -> ClaimRecord:
+        """The claim a review was written on, as it is now (found by its key once re-extraction
+        has replaced the row)."""
+        row = session.get(ClaimRow, review.claim_id) if review.claim_id is not None else None
+        if row is None:
+            row = session.scalars(select(ClaimRow).where(ClaimRow.key == review.claim_key)
+                                  .order_by(ClaimRow.id).limit(1)).first()
+        if row is None:
+            raise ReviewError(f"review {review.id} was written, but its claim is no longer stored")
+        return self._claim_record(session, row.id)
 
     def _rereview(self, session: Session, key: str, content_hash: str) -> set[int]:
         """Apply the reviews of `key` to every claim row with that key (copies of a document too)."""
@@ -327,16 +359,23 @@ class Store:
                 recompute(session, fact)
 
     def add_claim(self, document_id: int, start: int, end: int, values: dict[str, Any], *, reviewer: str,
-                  note: str | None = None) -> tuple[ClaimRecord, dict[str, Any]]:
+                  note: str | None = None, request_id: str | None = None) -> tuple[ClaimRecord, dict[str, Any]]:
         """Add a claim the machine missed, on characters [start, end) of a stored document's
-        full text (a sentence). `values` need a category and a status."""
+        full text (a sentence). `values` need a category and a status. With `request_id`, a
+        retry of the same request adds nothing and returns the claim added the first time
+        (see `review`)."""
         values = reviews.clean_values(values)
         missing = [f for f in ("category", "status") if not values.get(f)]
         if missing:
             raise ReviewError(f"an added claim needs {' and '.join(missing)} (--set category=... --set status=...)")
         note, reviewer = reviews.check_note(note), _reviewer(reviewer)
+        request_id = reviews.check_request_id(request_id)
 
         def work(session: Session):
+            done = self._requested(session, request_id, reviewer)
+            if done:  # this request again (a retry): answer as the first time
+                reviews.check_replay(done, request_id, "add", values, note, span=(document_id, start, end))
+                return self._reviewed_claim(session, done[0]), reviews.review_dict(done[0])
             doc = session.get(DocumentRow, document_id)
             if doc is None:
                 raise ReviewError(f"no document {document_id}")
@@ -347,7 +386,8 @@ class Store:
             created = reviews.now()
             review = ReviewRow(claim_key=reviews.added_key(),
                                content_hash=doc.content_hash, start=start, end=end, action="add", values=values,
-                               note=note, reviewer=reviewer, created_at=created, document_id=doc.id)
+                               note=note, reviewer=reviewer, created_at=created, document_id=doc.id,
+                               request_id=request_id)
             session.add(review)
             session.flush()
             row = self._added_row(session, doc, review)

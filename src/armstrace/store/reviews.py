@@ -35,6 +35,10 @@ class ReviewError(ValueError):
     """A review that cannot be written: an unknown claim, field or value."""
 
 
+class RequestReused(ReviewError):
+    """A request id (`Idempotency-Key`) given again with a different write."""
+
+
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -114,6 +118,35 @@ def check_note(note: str | None) -> str | None:
     return note or None
 
 
+MAX_REQUEST_ID = 200
+_REQUEST_ID = re.compile(r"[!-~]{1,%d}" % MAX_REQUEST_ID)  # visible ASCII, as an HTTP header carries it
+
+
+def check_request_id(request_id: str | None) -> str | None:
+    """A write's request id (`Idempotency-Key`): 1 to 200 visible ASCII characters, or None."""
+    if request_id is None:
+        return None
+    if not isinstance(request_id, str) or not _REQUEST_ID.fullmatch(request_id):
+        raise ReviewError(f"request id: 1 to {MAX_REQUEST_ID} visible ASCII characters (no spaces), "
+                          f"not {request_id!r:.60}")
+    return request_id
+
+
+def check_replay(rows: list[ReviewRow], request_id: str, action: str, values: dict[str, Any], note: str | None,
+                 claim_ids: list[int] | None = None, span: tuple[int, int, int] | None = None) -> None:
+    """The reviews written with `request_id` (by the same reviewer) must be of this same
+    request, made again (then the caller answers with them): a different request reusing the
+    id is `RequestReused` (a client must not reuse a key for another write)."""
+    same = all(r.action == action and dict(r.values or {}) == values and r.note == note for r in rows)
+    if claim_ids is not None:
+        same = same and sorted(r.claim_id for r in rows) == sorted(claim_ids)
+    if span is not None:
+        same = same and len(rows) == 1 and (rows[0].document_id, rows[0].start, rows[0].end) == span
+    if not same:
+        raise RequestReused(f"request id {request_id!r} was used for another write (review {rows[0].id}, "
+                          f"{rows[0].action}): a retry repeats the same request, a new write takes a new id")
+
+
 def values_of(claim: ClaimRow) -> dict[str, Any]:
     return {f: (list(claim.attribution or []) if f == "attribution" else getattr(claim, f)) for f in FIELDS}
 
@@ -151,4 +184,4 @@ def review_dict(review: ReviewRow) -> dict[str, Any]:
     return {"id": review.id, "claim_id": review.claim_id, "claim_key": review.claim_key,
             "document_id": review.document_id, "action": review.action, "values": dict(review.values or {}),
             "note": review.note, "reviewer": review.reviewer, "created_at": review.created_at,
-            "start": review.start, "end": review.end}
+            "start": review.start, "end": review.end, "request_id": review.request_id}

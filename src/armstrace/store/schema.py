@@ -169,6 +169,9 @@ class ReviewRow(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     claim_id: Mapped[int | None] = mapped_column(Integer)  # the claim row when written (rows change on re-extraction)
     document_id: Mapped[int | None] = mapped_column(Integer)
+    # the request id the write came with (`Idempotency-Key`): a retry with it finds this review
+    # instead of writing another; the rows of one review of several claims share it
+    request_id: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class UserRow(Base):

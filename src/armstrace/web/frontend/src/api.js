@@ -43,9 +43,38 @@ export async function get(path, filters = null, extra = {}, { auth = false } = {
   return check(await fetch(qs ? `${path}?${qs}` : path, { headers }));
 }
 
-/** POST a JSON body with the reviewer token; the API's message becomes the ApiError's. */
-export async function post(path, body) {
-  const headers = { Accept: "application/json", "Content-Type": "application/json" };
+/** A fresh key for one write (`Idempotency-Key`): random, 32 hex digits. */
+export function requestKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));  // (randomUUID needs https off localhost)
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const RETRIES = 2;  // a write is sent again at most this often, after no answer or a 502/503/504
+const RETRY_STATUS = new Set([502, 503, 504]);
+const pause = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * POST a JSON body with the reviewer token; the API's message becomes the ApiError's.
+ * Every write carries an Idempotency-Key, and when the answer is lost (the connection broke,
+ * a proxy gave up) it is sent again with the same key: the API stores it once, so a review is
+ * neither lost nor written twice.
+ */
+export async function post(path, body, { key = requestKey() } = {}) {
+  const headers = { Accept: "application/json", "Content-Type": "application/json", "Idempotency-Key": key };
   if (token) headers.Authorization = `Bearer ${token}`;
-  return check(await fetch(path, { method: "POST", headers, body: JSON.stringify(body) }));
+  for (let attempt = 0; ; attempt += 1) {
+    let response;
+    try {
+      response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+    } catch (err) {
+      if (attempt >= RETRIES) throw new ApiError(`no answer from the server (${err.message}): check the connection and try again`);
+      await pause(250 * (attempt + 1));
+      continue;
+    }
+    if (RETRY_STATUS.has(response.status) && attempt < RETRIES) {
+      await pause(250 * (attempt + 1));
+      continue;
+    }
+    return check(response);
+  }
 }
