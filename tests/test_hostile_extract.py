@@ -90,6 +90,26 @@ def test_extraction_work_grows_linearly_with_repeated_text():
     assert large / small < 5, (small, large)
 
 
+def test_extraction_work_grows_linearly_with_one_endless_sentence():
+    """One sentence of many clauses, each with a trigger ("shipping"): four times the clauses
+    must cost about four times the work. Each trigger used to scan to the sentence's end for a
+    question mark, and the attribution of a claim compared every word with the claim's whole
+    chain of governors: nine times the work."""
+    def calls(n: int) -> int:
+        text = ("Germany delivered Leopard 2 tanks to Ukraine, and "
+                + "the harbour authority said that shipping volumes rose again, and " * n + "the port closed.")
+        profile = cProfile.Profile()
+        profile.enable()
+        claims = extract_document(Document(id=f"clauses-{n}", text=text), time_limit=None)
+        profile.disable()
+        assert [(c.supplier, c.recipient, c.category) for c in claims] == [("DEU", "UKR", "armored_vehicle")]
+        return pstats.Stats(profile).total_calls
+
+    extract_document(Document(id="warm", text=GOOD))
+    small, large = calls(100), calls(400)
+    assert large / small < 5, (small, large)
+
+
 def test_a_huge_document_is_reported_by_name_and_the_batch_goes_on(tmp_path):
     (tmp_path / "huge.txt").write_text("Iran sent drones to Russia. " * 40_000, encoding="utf-8")  # 1.1 M characters
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")

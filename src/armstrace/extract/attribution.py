@@ -175,9 +175,10 @@ def attribute(trigger: Token, sent: Span, lex: Lexicon, exclude: set[int] = froz
             break
     # reporting verbs elsewhere at the top of the sentence ("..., the Journal reported")
     trigger_subtree = {t.i for t in trigger.subtree}
+    # the trigger's own governors were read above (sets: a long sentence's path is long)
+    read = {t.i for t in path} | {i for i, _ in sources}
     for tok in sent:
-        if tok.i in trigger_subtree or tok.i in exclude or any(i == tok.i for i, _ in sources) \
-                or any(t.i == tok.i for t in path):  # the trigger's own governors were read above
+        if tok.i in trigger_subtree or tok.i in exclude or tok.i in read:
             continue
         if any(c.dep_ == "neg" for c in tok.children):
             continue  # "the United States did not say much but dispatched ...": no report

@@ -613,12 +613,15 @@ class Extractor:
                     stripped.lower().startswith(self.lex.continuation_starts):
                 carried = last_reported[1]  # "According to X, ... . In exchange, Y will get ..."
             made = 0
+            questions = None  # `_questions`, when the sentence has a frame
             # and within a sentence, token by token and frame by frame: each frame costs work
             # in the sentence's length, so a text of no sentence ends (one "sentence" of
             # 100,000 words) takes time in the square of it
             for frame in find_frames(sent, self.lex, check=lambda number=number: check_time(number)):
                 check_time(number)
-                if _in_question(frame.trigger, sent):
+                if questions is None:
+                    questions = _questions(sent)
+                if questions[frame.trigger.i - sent.start]:
                     continue
                 for fields in self.frame_claims(frame, sent, ctx, headline, carried):
                     made += 1
@@ -721,13 +724,19 @@ def _demonyms(heads) -> list[str]:
     return codes
 
 
-def _in_question(trigger, sent: Span) -> bool:
-    """The trigger's clause ends in a question mark: "Why would Peru not sell missiles?", but not
-    "'Switzerland is blocking aid to Ukraine...' Can you help?"."""
-    for tok in sent.doc[trigger.i:sent.end]:
-        if tok.text.rstrip("\"'”’") in _STOPS:  # "?", '?"', '..."'
-            return tok.text.startswith("?")
-    return False
+def _questions(sent: Span) -> list[bool]:
+    """For each token of `sent`, whether its clause ends in a question mark: the first stop at or
+    after it ("?", '?"', '..."') is one. "Why would Peru not sell missiles?", but not "'Switzerland
+    is blocking aid to Ukraine...' Can you help?". One pass from the end, so that a sentence of
+    many triggers costs its length once, not once a trigger."""
+    out = [False] * len(sent)
+    question = False
+    for k in range(len(sent) - 1, -1, -1):
+        tok = sent[k]
+        if tok.text.rstrip("\"'”’") in _STOPS:
+            question = tok.text.startswith("?")
+        out[k] = question
+    return out
 
 
 def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
