@@ -63,7 +63,11 @@ def guess_language(text: str) -> str | None:
     """ISO 639-1 code (or a BCP 47 tag like "und-Cyrl") of the text's language, or None when
     the text is too short or its words don't say clearly."""
     sample = text[:5000]
-    scripts = Counter(_script(ch) for ch in sample if ch.isalpha())
+    if sample.isascii():  # every letter is Latin (most news): count them without asking each its script
+        latin = sum(map(str.isalpha, sample))
+        scripts = Counter({"Latn": latin} if latin else {})
+    else:
+        scripts = Counter(_script(ch) for ch in sample if ch.isalpha())
     letters = sum(scripts.values())
     if not letters:
         return None
