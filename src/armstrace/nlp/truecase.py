@@ -76,10 +76,11 @@ def _letters(line: str) -> list[str]:
 
 def is_all_caps(line: str) -> bool:
     if line.isascii():  # the letters are A-Z and a-z, the only characters isupper() takes: count them in C
-        n = sum(map(str.isalpha, line))
-        return n >= 8 and sum(map(str.isupper, line)) / n > 0.85
-    letters = _letters(line)
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.85
+        n, upper = sum(map(str.isalpha, line)), sum(map(str.isupper, line))
+    else:
+        letters = _letters(line)
+        n, upper = len(letters), sum(c.isupper() for c in letters)
+    return n >= 8 and upper / n > 0.85
 
 
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")

@@ -49,7 +49,7 @@ export function requestKey() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export const RETRIES = 2;  // a write is sent again at most this often, after no answer or a 502/503/504
+const RETRIES = 2;  // a write is sent again at most this often, after no answer or a 502/503/504
 const RETRY_STATUS = new Set([502, 503, 504]);
 const pause = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -63,18 +63,18 @@ export async function post(path, body, { key = requestKey() } = {}) {
   const headers = { Accept: "application/json", "Content-Type": "application/json", "Idempotency-Key": key };
   if (token) headers.Authorization = `Bearer ${token}`;
   for (let attempt = 0; ; attempt += 1) {
-    let response;
+    let response = null;
+    let failure = null;
     try {
       response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
     } catch (err) {
-      if (attempt >= RETRIES) throw new ApiError(`no answer from the server (${err.message}): check the connection and try again`);
+      failure = err;  // no answer: the write may or may not have been stored
+    }
+    if (attempt < RETRIES && (failure || RETRY_STATUS.has(response.status))) {
       await pause(250 * (attempt + 1));
       continue;
     }
-    if (RETRY_STATUS.has(response.status) && attempt < RETRIES) {
-      await pause(250 * (attempt + 1));
-      continue;
-    }
+    if (failure) throw new ApiError(`no answer from the server (${failure.message}): check the connection and try again`);
     return check(response);
   }
 }
