@@ -17,6 +17,11 @@ arms-dense):
    new SQLite file and, with `--pg` (an admin URL; `scripts/test-env.sh` sets
    $ARMSTRACE_TEST_PG_URL), into a new PostgreSQL database.
 
+4. **memory against the number of documents** (`--tiny 10000,30000,100000`): `armstrace
+   ingest` of that many tiny generated JSON Lines documents (distinct texts of 30 words) into
+   a new SQLite file, with its peak RSS: an archive of a million articles must run in flat
+   memory, so the peak at 30,000 should be within 1.15 times the peak at 10,000.
+
 Prints documents/s, tokens/s (spaCy tokens of the input), peak RSS (the largest process)
 and each run's speed as a multiple of bare spaCy's. Not a test: figures for
 benchmarks/README.md. `--limit N` takes the first N documents of each corpus (quick runs).
@@ -76,6 +81,29 @@ def fresh_pg(admin_url: str, name: str) -> str:
     return f"{admin_url.rsplit('/', 1)[0]}/{name}"
 
 
+def tiny_documents(counts: list[int], armstrace: list[str]) -> None:
+    """Peak RSS of `armstrace ingest` of N tiny documents into a new SQLite file, each N."""
+    import random
+
+    words = ("harbour convoy ministry parliament budget tender bridge engine contract rail grain export minister "
+             "treaty harvest summit coast council factory shipment loan election port weather river market").split()
+    print(f"{'ingest of tiny documents':<40} {'seconds':>8} {'docs/s':>8} {'peak RSS':>9} {'x first':>8}")
+    first = None
+    with tempfile.TemporaryDirectory() as folder:
+        for count in counts:
+            rng = random.Random(count)
+            path = Path(folder) / f"tiny{count}.jsonl"
+            with open(path, "w", encoding="utf-8") as out:
+                for i in range(count):
+                    text = " ".join(rng.choice(words) for _ in range(30))
+                    out.write(json.dumps({"id": f"t{i}", "title": f"Note {i}", "text": f"{text}, number {i}."}) + "\n")
+            seconds, rss, _out = measured([*armstrace, "ingest", str(path), "--db", str(Path(folder) / f"{count}.db"),
+                                           "-q"])
+            first = first or rss
+            print(f"{f'{count:,} documents':<40} {seconds:>8.1f} {count / seconds:>8.1f} {rss / 1024:>7.0f}MB "
+                  f"{rss / first:>8.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=0, help="first N documents of each corpus (0: all)")
@@ -85,8 +113,14 @@ def main() -> None:
     parser.add_argument("--no-prefilter-on", default="pool", help="corpora to also extract without the prefilter")
     parser.add_argument("--pg", default=os.environ.get("ARMSTRACE_TEST_PG_URL"),
                         help="PostgreSQL admin URL for the load figure (default $ARMSTRACE_TEST_PG_URL)")
+    parser.add_argument("--tiny", default="", help="comma-separated numbers of tiny documents to ingest, for "
+                        "peak RSS against the number of documents (e.g. 10000,30000,100000); '' for none")
     args = parser.parse_args()
     armstrace = [sys.executable, "-m", "armstrace"]
+    if args.tiny:
+        tiny_documents([int(n) for n in args.tiny.split(",")], armstrace)
+    if not args.corpora:
+        return
     with tempfile.TemporaryDirectory() as folder:
         empty = Path(folder) / "one.jsonl"
         empty.write_text(json.dumps({"id": "x", "text": "Wheat prices rose on Tuesday."}) + "\n", encoding="utf-8")

@@ -152,7 +152,6 @@ def _launcher_main() -> None:  # pragma: no cover - runs in the launcher process
     get_nlp()
     get_extractor(RULES)
     dedup.signature("a text to load the MinHash code")
-    dedup.NearDuplicateIndex()
     reviews.known_actors()
     Store  # noqa: B018
     started: dict[int, float] = {}

@@ -51,6 +51,7 @@ HELP_LEMMAS = frozenset({"help", "aid", "assistance"})
 AID_LEMMAS = frozenset({"aid", "assistance"})
 ITEMLESS_LEMMAS = PATIENT_LEMMAS | HELP_LEMMAS
 _POS = ("noun", "verb", "adj", "adv")
+MAX_CACHED = 200_000  # words whose lemmas and bits are kept (a run of millions of documents meets more)
 
 
 # what a token's text can be, as bits (`Prefilter._flags`)
@@ -80,8 +81,8 @@ class Prefilter:
         tables = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
         self._rules = {p: list(tables.get_table("lemma_rules", {}).get(p, [])) for p in _POS} if tables else {}
         self._exceptions = {p: tables.get_table("lemma_exc", {}).get(p, {}) for p in _POS} if tables else {}
-        self._lemmas = lru_cache(maxsize=200_000)(self._possible_lemmas)
-        self._by_orth: dict[int, int] = {}  # token text (its ORTH hash) -> its bits
+        self._lemmas = lru_cache(maxsize=MAX_CACHED)(self._possible_lemmas)
+        self._by_orth: dict[int, int] = {}  # token text (its ORTH hash) -> its bits; emptied at MAX_CACHED
         self._items = {self.strings.add(label) for label in ITEM_LABELS}
         self._actor = self.strings.add("ACTOR")
         self._weapon = self.strings.add("WEAPON")
@@ -180,6 +181,8 @@ class Prefilter:
         if not doc.text.strip():
             return False
         rows = doc.to_array([ORTH, ENT_TYPE, ENT_ID]).tolist()
+        if len(self._by_orth) > MAX_CACHED:  # every new word of a long run would stay in it
+            self._by_orth.clear()
         by_orth, items_labels, actor, group_actors = self._by_orth, self._items, self._actor, self._group_actors
         idle = self._idle_weapons(doc) if any(row[1] == self._weapon for row in rows) else ()
         cues = items = item_cues = 0

@@ -8,6 +8,7 @@ sources    who backs a fact: each independent publisher ("publisher", counted) a
            source the articles cite ("attributed", shown, not counted), once
 reviews    the analysts' audit log: accept, reject, correct, add; appended, never changed
 users      reviewers: a name and the SHA-256 of their token (never the token)
+minhash_bands  the near-duplicate index: a key a band of each original document's signature
 
 The migrations in `migrations/versions/` create these tables; keep them in step.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,6 +49,17 @@ class DocumentRow(Base):
     ingested_at: Mapped[str] = mapped_column(String(32), default=lambda: dt.datetime.now(dt.timezone.utc).isoformat())
 
     claims: Mapped[list["ClaimRow"]] = relationship(back_populates="document", cascade="all, delete-orphan")
+
+
+class MinHashBandRow(Base):
+    """One LSH band of an original document's MinHash signature (`dedup.py`): the documents
+    sharing a band key with a new one are the candidates it may copy."""
+
+    __tablename__ = "minhash_bands"
+
+    band_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
 
 
 class FactRow(Base):
