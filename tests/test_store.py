@@ -226,7 +226,10 @@ def test_facts_command_shows_the_seed_missile_fact_with_its_evidence(db_url):
 
 def test_bad_database_url_is_a_clear_error():
     result = run_cli("facts", "--db", "mysql://nobody@nowhere/db")
-    assert result.returncode == 1
+    assert result.returncode == 2  # a usage error: no database armstrace speaks
+    assert "unsupported database 'mysql'" in result.stderr.decode()
+    result = run_cli("facts", "--db", "postgresql://nobody@127.0.0.1:1/db")  # nothing listens there
+    assert result.returncode == 4  # an error that stops the command, not a skipped input
     assert "cannot open the database" in result.stderr.decode()
 
 

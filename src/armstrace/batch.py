@@ -332,16 +332,25 @@ def _documents_of(folder: Path, name: str) -> Iterator[tuple[Document, list[dict
 
 
 def load(out: str | os.PathLike, store, *, batch: int = LOAD_BATCH,
-         on_documents: Callable[[int, int], None] | None = None) -> LoadReport:
+         on_documents: Callable[[int, int], None] | None = None,
+         on_problem: Callable[[InputProblem], None] | None = None) -> LoadReport:
     """Store every finished partition under `out` (idempotent: a document stored before with
-    the same text is left as it is)."""
+    the same text is left as it is). A document the database refuses is reported to
+    `on_problem` (else raised) and counted as skipped; the others are stored."""
     folder = Path(out)
     report = LoadReport()
     pending: list[tuple[Document, list[dict], str | None]] = []
 
+    def refused(err) -> None:
+        if on_problem is None:
+            raise err
+        report.skipped += 1
+        on_problem(InputProblem(err.doc.source_path or err.doc.id, str(err)))
+
     def flush() -> None:
-        for (_doc, claims, reason), outcome in zip(pending, store.add_many(pending)):
-            report.record(outcome, reason, len(claims))
+        for (_doc, claims, reason), outcome in zip(pending, store.add_many(pending, on_refused=refused)):
+            if outcome != "refused":
+                report.record(outcome, reason, len(claims))
         if on_documents:
             on_documents(len(pending), sum(len(c) for _d, c, _r in pending))
         pending.clear()

@@ -5,6 +5,8 @@ Exit codes (every command):
   1  some inputs or records were skipped (each named on stderr); the rest was processed
   2  usage error (bad option or argument)
   3  nothing could be read at all
+  4  stopped by an error (the database went away, a bug): what was stored before it stays,
+     and a rerun resumes; the message says what happened
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from . import __version__
 from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
 from .output import FORMATS, Writer
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING = 0, 1, 2, 3
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING, EXIT_FATAL = 0, 1, 2, 3, 4
+DEBUG_VAR = "ARMSTRACE_DEBUG"  # set to 1: an error that stops a command shows its traceback
 
 DOC_COLUMNS = ("id", "published", "publisher", "title", "chars", "removed", "syndicated_from")
 CLAIM_COLUMNS = (
@@ -61,7 +64,29 @@ field_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Main(click.Group):
+    """The command group; an error no command expected stops it with exit code 4 and one
+    clear line, not a traceback that looks like skipped input (exit code 1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except Exception as err:  # noqa: BLE001  (reported, with its type, and the exit code says so)
+            import os
+            import traceback
+
+            if os.environ.get(DEBUG_VAR):
+                traceback.print_exc()
+            lines = str(err).strip().splitlines()
+            click.echo(f"armstrace: error: {type(err).__name__}: {lines[0][:500] if lines else ''}", err=True)
+            click.echo("armstrace: stopped; what was stored before the error stays, and a rerun resumes "
+                       f"(set {DEBUG_VAR}=1 to see where it happened)", err=True)
+            sys.exit(EXIT_FATAL)
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="armstrace")
 def main() -> None:
     """armstrace: a sourced register of arms-transfer claims read from the news.
@@ -70,7 +95,7 @@ def main() -> None:
     them .gz), a directory (read recursively) or - for standard input.
 
     Exit codes: 0 all read; 1 some inputs or records skipped (named on stderr);
-    2 usage error; 3 nothing could be read.
+    2 usage error; 3 nothing could be read; 4 stopped by an error (what was stored stays).
     """
 
 
@@ -254,8 +279,16 @@ def _open_store(db: str | None):
 
     try:
         return Store(db)
-    except Exception as err:  # a bad URL, an unreachable server, a file that is no database
-        raise click.ClickException(f"cannot open the database {db or '(default)'}: {type(err).__name__}: {err}") from None
+    except ValueError as err:  # a URL of a database armstrace does not speak
+        raise click.BadParameter(str(err), param_hint="--db") from None
+    except Exception as err:  # an unreachable server, a file that is no database
+        raise Fatal(f"cannot open the database {db or '(default)'}: {type(err).__name__}: {err}") from None
+
+
+class Fatal(click.ClickException):
+    """An error that stops the command (exit code 4), not a skipped input (1)."""
+
+    exit_code = EXIT_FATAL
 
 
 def filter_options(func):
@@ -399,9 +432,12 @@ def load(folder: str, db: str | None, quiet: bool) -> None:
     store = _open_store(db)
     total = sum(m.get("documents", 0) for _name, m in markers)
     with Progress("loading", total, quiet=quiet) as progress:
-        report = run_load(folder, store, on_documents=lambda docs, claims: progress.advance(docs, claims))
+        report = run_load(folder, store, on_documents=lambda docs, claims: progress.advance(docs, claims),
+                          on_problem=_report)
     click.echo(f"armstrace: {report.line()}", err=True)
     store.close()
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
 
 
 STORED_CLAIM_COLUMNS = ("id", "date", "supplier", "recipient", "category", "status", "designation", "item",

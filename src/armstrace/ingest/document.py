@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from .limits import MAX_ID, MAX_NAME, fit_id, fit_text
+
 SURROGATE = re.compile("[\ud800-\udfff]")
 INVALID = re.compile("[\ud800-\udfff\x00]")
 
@@ -81,6 +83,19 @@ class Document:
                                 "(invalid Unicode) replaced with U+FFFD")
         if nuls:
             self.notices.append(f"{nuls} NUL character{'s' if nuls > 1 else ''} replaced with U+FFFD")
+        self._fit_metadata()
+
+    def _fit_metadata(self) -> None:
+        """The id and the names within the register's bounds, with a note of what was cut."""
+        if isinstance(self.id, str) and len(self.id) > MAX_ID:
+            self.notices.append(f"an id of {len(self.id):,} characters, over the limit of {MAX_ID:,}: kept as its "
+                                f"first {MAX_ID - 33:,} characters and a hash of the whole (unique, the same on a rerun)")
+            self.id = fit_id(self.id)
+        for name in ("publisher", "syndicated_from"):
+            value = getattr(self, name)
+            if isinstance(value, str) and len(value) > MAX_NAME:
+                self.notices.append(f"{name} of {len(value):,} characters cut to {MAX_NAME}")
+                setattr(self, name, fit_text(value, MAX_NAME))
 
     @property
     def content_hash(self) -> str:

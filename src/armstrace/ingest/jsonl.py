@@ -15,7 +15,8 @@ from typing import TextIO
 from urllib.parse import urlsplit
 
 from .document import Document
-from .errors import InputProblem
+from .dates import normalise_date
+from .errors import InputNotice, InputProblem
 from .limits import MAX_RECORD
 from .text import document_from_text
 
@@ -120,26 +121,88 @@ def publisher_name(value: str) -> str:
     return value.removeprefix("www.") if "." in value and " " not in value else value
 
 
-def document_from_record(record: object, path: str, line: int | None, fieldmap: FieldMap) -> Document:
+# What each document field may be in JSON: a field of another type is refused by name (the
+# document is read without it), never turned into text such as a Python repr.
+_SCALAR = (str, int, float)
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "an array", bool: "a boolean", str: "a string"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def _date(value: object) -> tuple[object, str | None]:
+    """A record's date, or None and why it is refused: a string, or a number of seconds (or
+    milliseconds) since 1970 that gives a date after 1980; a number such as 20230101 is not
+    read as 1970-08-23."""
+    if isinstance(value, str):
+        return (value, None) if normalise_date(value) else (None, f"{value[:40]!r} is not a date")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = value / 1000 if abs(value) >= 1e11 else value
+        if EPOCH_FROM <= seconds < EPOCH_UNTIL:
+            return seconds, None
+        hint = (" (it looks like YYYYMMDD: write it as the string \"%s-%s-%s\")" % (str(value)[:4], str(value)[4:6], str(value)[6:8])
+                if isinstance(value, int) and 10000101 <= value <= 99991231 else "")
+        return None, f"the number {value} is not a date: a number is read as seconds since 1970, which gives no date from 1980 on{hint}"
+    return None, f"{_kind(value)}, not a date"
+
+
+EPOCH_FROM = 315532800  # 1980-01-01: a number of seconds before it is taken for a mistake
+EPOCH_UNTIL = 4102444800  # 2100-01-01
+
+
+def document_from_record(record: object, path: str, line: int | None, fieldmap: FieldMap,
+                         on_problem: Callable[[InputProblem], None] | None = None) -> Document:
+    """The document of one JSON record. A field of the wrong type is refused with a notice
+    (to `on_problem`, else in the document's notices) naming the file, line and field; the
+    document is read without it. Text of the wrong type refuses the record."""
     if not isinstance(record, dict):
         raise InputProblem(path, f"expected a JSON object, found {type(record).__name__}", line)
-    text, title = _first(record, fieldmap.text), _first(record, fieldmap.title)
+    refused: list[str] = []
+
+    def field(name: str, keys: tuple[str, ...], types: tuple[type, ...]) -> object:
+        for key in keys:
+            value = record.get(key)
+            if value in (None, ""):
+                continue
+            if isinstance(value, types) and not isinstance(value, bool):
+                return value
+            instead = "its file and line as its id" if name == "id" else f"no {name}"
+            refused.append(f"field {key!r} is {_kind(value)}, not {'a string' if types == (str,) else 'a string or a number'}; "
+                           f"read with {instead}")
+            return None
+        return None
+
+    text = _first(record, fieldmap.text)
     if text is not None and not isinstance(text, str):
-        raise InputProblem(path, f"field {fieldmap.text[0]!r} is {type(text).__name__}, not a string", line)
-    if title is not None and not isinstance(title, str):
-        title = str(title)
+        raise InputProblem(path, f"field {fieldmap.text[0]!r} is {_kind(text)}, not a string", line)
+    title = field("title", fieldmap.title, (str,))
     if not (text or "").strip() and not (title or "").strip():
         raise InputProblem(path, f"no text and no title (looked for keys {', '.join(fieldmap.text + fieldmap.title)})", line)
-    doc_id = _first(record, fieldmap.id)
+    doc_id = field("id", fieldmap.id, _SCALAR)
     if doc_id is None:
         doc_id = f"{path}:{line}" if line is not None else path
-    publisher = _first(record, fieldmap.publisher)
-    url = _first(record, fieldmap.url)
-    return document_from_text(
+    publisher = field("publisher", fieldmap.publisher, (str,))
+    url = field("url", fieldmap.url, (str,))
+    published = None
+    for key in fieldmap.date:
+        value = record.get(key)
+        if value in (None, ""):
+            continue
+        published, why = _date(value)
+        if why:
+            refused.append(f"field {key!r}: {why}; read with no date")
+        break
+    doc = document_from_text(
         text or "", id=str(doc_id), source_path=path, title=title.strip() if title else None,
-        published=_first(record, fieldmap.date), url=str(url) if url else None,
-        publisher=publisher_name(str(publisher)) or None if publisher else None,
+        published=published, url=url, publisher=publisher_name(publisher) or None if publisher else None,
     )
+    for message in refused:
+        if on_problem is not None:
+            on_problem(InputNotice(path, f"document {doc.id[:200]}: {message}", line))
+        else:
+            doc.notices.append(message)
+    return doc
 
 
 # A file whose first this many lines with anything on them are none of them a record is not
@@ -163,7 +226,7 @@ def read_jsonl(lines: Iterator[str], path: str, fieldmap: FieldMap,
         if not line.strip():
             continue
         try:
-            doc = document_from_record(loads(line, path, number), path, number, fieldmap)
+            doc = document_from_record(loads(line, path, number), path, number, fieldmap, on_problem)
         except InputProblem as problem:
             on_problem(problem)
             bad = bad + 1 if bad >= 0 else bad
@@ -190,7 +253,8 @@ def read_json(text: str, path: str, fieldmap: FieldMap,
         raise InputProblem(path, f"expected a JSON array of articles, found {type(data).__name__}")
     for index, record in enumerate(data):
         try:
-            doc = document_from_record(record, path, None, fieldmap)
+            doc = document_from_record(record, path, None, fieldmap,
+                                       lambda p, i=index: on_problem(InputNotice(path, f"item {i}: {p.message}")))
         except InputProblem as problem:
             on_problem(InputProblem(path, f"item {index}: {problem.message}"))
             continue

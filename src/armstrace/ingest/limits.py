@@ -53,3 +53,25 @@ def expands_message(limit: int, compressed_bytes: int | None = None) -> str:
         why = "the limit for one compressed input (armstrace.ingest.MAX_DECOMPRESSED)"
     return (f"gzip data that expands to more than {limit:,} bytes ({why}): a gzip bomb? "
             "Decompress it yourself if it is real")
+
+
+# What one document's metadata may hold: the register stores them in columns of these lengths
+# (PostgreSQL refuses a longer value where SQLite takes it), so every reader's documents fit.
+MAX_ID = 1000  # a document's id (characters)
+MAX_NAME = 300  # a publisher's name, the outlet a reprint names
+
+
+def fit_id(value: str, limit: int = MAX_ID) -> str:
+    """`value`, or, when longer than `limit`, its start and a hash of the whole: as long as
+    the limit, the same for the same value, and different for different ones."""
+    if len(value) <= limit:
+        return value
+    import hashlib
+
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"{value[:limit - len(digest) - 1]}~{digest}"
+
+
+def fit_text(value: str, limit: int) -> str:
+    """`value`, or, when longer than `limit`, its start and an ellipsis, as long as the limit."""
+    return value if len(value) <= limit else value[:limit - 1] + "\u2026"

@@ -21,17 +21,17 @@ import hashlib
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..ingest.document import Document
-from . import dedup, reviews
+from . import bounds, dedup, reviews
 from .engine import make_engine, migrate, resolve_url
 from .facts import claim_date, fact_key, recompute
 from .query import (EVIDENCE_LIMIT, ClaimFilter, ClaimRecord, FactRecord, claim_conditions, claim_record,
@@ -39,7 +39,22 @@ from .query import (EVIDENCE_LIMIT, ClaimFilter, ClaimRecord, FactRecord, claim_
 from .reviews import ReviewError
 from .schema import ClaimRow, DocumentRow, FactRow, ReviewRow, SourceRow, UserRow
 
-__all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "ReviewError", "resolve_url"]
+__all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "DocumentRefused", "ReviewError", "resolve_url"]
+
+class DocumentRefused(Exception):
+    """The database refused a document's values (`reason` says which and why); nothing of the
+    document was stored, and what was stored before it stays."""
+
+    def __init__(self, doc: Document, error: Exception):
+        self.doc = doc
+        self.reason = _first_line(getattr(error, "orig", None) or error)
+        super().__init__(f"document {doc.id[:200]}: not stored: the database refused it ({self.reason})")
+
+
+def _first_line(error: object) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0][:300] if lines else type(error).__name__
+
 
 RETRIES = 5
 WRITE_LOCK = 727275  # PostgreSQL advisory lock that write transactions take turns on (727274: migrations)
@@ -55,9 +70,6 @@ class Store:
         migrate(self.write_engine)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self.WriteSession = sessionmaker(self.write_engine, expire_on_commit=False)
-        self._index: dedup.NearDuplicateIndex | None = None
-        self._indexed = 0  # the highest document id the index has looked at
-        self._pending: tuple[int, object] | None = None
 
     @property
     def dialect(self) -> str:
@@ -75,26 +87,6 @@ class Store:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _near_duplicates_index(self) -> dedup.NearDuplicateIndex:
-        assert self._index is not None
-        return self._index
-
-    def _near_duplicates(self, session: Session) -> dedup.NearDuplicateIndex:
-        """The index of stored originals, brought up to date with the documents other
-        processes stored since it last looked: call it as a write transaction begins (writers
-        take turns, so no document committed before then can come later with a lower id)."""
-        if self._index is None:
-            self._index, self._indexed = dedup.NearDuplicateIndex(), 0
-        top = session.scalar(select(func.max(DocumentRow.id))) or 0
-        if top > self._indexed:
-            rows = session.execute(select(DocumentRow.id, DocumentRow.minhash).where(
-                DocumentRow.id > self._indexed, DocumentRow.id <= top, DocumentRow.duplicate_of.is_(None),
-                DocumentRow.minhash.is_not(None)))
-            for doc_id, data in rows:
-                self._index.add(doc_id, dedup.from_bytes(data))
-            self._indexed = top
-        return self._index
-
     def _begin_writing(self, session: Session) -> None:
         """Wait for this writer's turn (SQLite's BEGIN IMMEDIATE did already)."""
         if self.dialect == "postgresql":
@@ -110,12 +102,10 @@ class Store:
         (extracted again, say with a retrained model; "updated"). Reviews apply to the new
         claims as they did to the old."""
         claims = list(claims)
-
-        def work(session: Session) -> str:
-            self._near_duplicates(session)  # the next write finds this document there once committed
-            return self._add(session, doc, claims, not_processed, replace)
-
-        return self._transaction(work)
+        try:
+            return self._transaction(lambda session: self._add(session, doc, claims, not_processed, replace))
+        except (DataError, IntegrityError, OverflowError) as err:  # this document's values, refused by the database
+            raise DocumentRefused(doc, err) from err
 
     def _transaction(self, work):
         """`work(session)` in a write transaction, tried again when a concurrent writer got in
@@ -134,48 +124,59 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def add_many(self, items: Iterable[tuple[Document, Iterable[dict], str | None]],
-                 replace: bool = False) -> list[str]:
+    def add_many(self, items: Iterable[tuple[Document, Iterable[dict], str | None]], replace: bool = False,
+                 on_refused: Callable[[DocumentRefused], None] | None = None) -> list[str]:
         """Store many (document, claims, not_processed) in one transaction (bulk loading):
         the same rows, facts and outcomes as `add` one at a time, in order. If the transaction
-        fails (another writer got there first, a lock), each document is added on its own."""
+        fails (another writer got there first, a lock, a value the database refuses), each
+        document is added on its own. A document the database refuses raises `DocumentRefused`,
+        or, with `on_refused`, is passed to it (outcome "refused") and the others are stored."""
         items = [(doc, list(claims), reason) for doc, claims, reason in items]
         try:
             outcomes = []
             with self.WriteSession.begin() as session:
                 self._begin_writing(session)
-                index = self._near_duplicates(session)
                 for doc, claims, reason in items:
-                    self._pending = None
                     outcomes.append(self._add(session, doc, claims, reason, replace))
-                    if self._pending is not None:  # later documents of the batch may copy this one
-                        index.add(*self._pending)
             return outcomes
-        except (IntegrityError, OperationalError):
-            self._index = None  # it may name rows that were rolled back: rebuilt from the table
-            return [self.add(doc, claims, reason, replace) for doc, claims, reason in items]
+        except (IntegrityError, OperationalError, DataError, OverflowError):
+            pass
+        outcomes = []
+        for doc, claims, reason in items:
+            try:
+                outcomes.append(self.add(doc, claims, reason, replace))
+            except DocumentRefused as refused:
+                if on_refused is None:
+                    raise
+                on_refused(refused)
+                outcomes.append("refused")
+        return outcomes
 
     def _add(self, session: Session, doc: Document, claims: list[dict], not_processed: str | None = None,
              replace: bool = False) -> str:
         content_hash = doc.content_hash
-        index = self._near_duplicates_index()
-        row = session.scalar(select(DocumentRow).where(DocumentRow.doc_key == doc.id))
+        doc_key = bounds.fit(DocumentRow, "doc_key", doc.id)
+        row = session.scalar(select(DocumentRow).where(DocumentRow.doc_key == doc_key))
         touched: set[int] = set()
         if row is not None:
             if row.content_hash == content_hash and not replace:
                 return "unchanged"
             touched |= {fid for (fid,) in session.execute(select(ClaimRow.fact_id).where(ClaimRow.document_id == row.id)) if fid}
             session.execute(delete(ClaimRow).where(ClaimRow.document_id == row.id))
+            dedup.unindex(session, row.id)
             outcome = "updated"
         else:
-            row = DocumentRow(doc_key=doc.id)
+            row = DocumentRow(doc_key=doc_key)
             session.add(row)
             outcome = "new"
 
         signature = dedup.signature(doc.full_text)
         row.url, row.title, row.text = doc.url, doc.title, doc.text
-        row.published, row.publisher, row.syndicated_from = doc.published, doc.publisher, doc.syndicated_from
-        row.language, row.source_path, row.not_processed = doc.language, doc.source_path, not_processed
+        meta = bounds.fitted(DocumentRow, dict(published=doc.published, publisher=doc.publisher,
+                                               syndicated_from=doc.syndicated_from, language=doc.language,
+                                               not_processed=not_processed))
+        row.published, row.publisher, row.syndicated_from = meta["published"], meta["publisher"], meta["syndicated_from"]
+        row.language, row.source_path, row.not_processed = meta["language"], doc.source_path, meta["not_processed"]
         row.removed = [{"kind": r.kind, "start": r.start, "end": r.end, "text": r.text} for r in doc.removed]
         # the input before boilerplate removal, to show what was removed in place; when nothing
         # was removed the clean text says it all
@@ -188,13 +189,13 @@ class Store:
                 DocumentRow.content_hash == content_hash, DocumentRow.id != row.id, DocumentRow.duplicate_of.is_(None))
         )
         if original is None:
-            candidate = index.original_of(signature)
-            original = candidate if candidate != row.id else None
+            original = dedup.original_of(session, signature, exclude=row.id)
         row.duplicate_of = original
         if original is not None and outcome == "new":
             outcome = "duplicate"
 
         for claim in claims:
+            claim = bounds.fitted(ClaimRow, claim)
             fact_id = self._fact_id(session, claim)
             touched.add(fact_id)
             session.add(ClaimRow(
@@ -215,8 +216,8 @@ class Store:
             fact = session.get(FactRow, fact_id, with_for_update=self.dialect == "postgresql", populate_existing=True)
             if fact is not None:
                 recompute(session, fact)
-        if original is None:
-            self._pending = (row.id, signature)
+        if original is None:  # the documents stored after it may copy it
+            dedup.index(session, row.id, signature)
         return outcome
 
     def _fact_id(self, session: Session, claim: dict) -> int:
@@ -225,6 +226,7 @@ class Store:
                       designation=claim.get("designation") or None, timeline={}, n_claims=0, n_documents=0,
                       n_publishers=0, n_attributed=0, n_sources=0, confidence=0.0)
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        values = bounds.fitted(FactRow, values)
         session.execute(insert(FactRow).values(**values).on_conflict_do_nothing(index_elements=["supplier", "recipient", "item_key"]))
         return session.scalar(select(FactRow.id).where(
             FactRow.supplier == supplier, FactRow.recipient == recipient, FactRow.item_key == key))
@@ -474,7 +476,8 @@ class Store:
     def has(self, doc: Document) -> bool:
         """Whether this document is stored already with the same text."""
         with self.Session() as session:
-            stored = session.scalar(select(DocumentRow.content_hash).where(DocumentRow.doc_key == doc.id))
+            stored = session.scalar(select(DocumentRow.content_hash).where(
+                DocumentRow.doc_key == bounds.fit(DocumentRow, "doc_key", doc.id)))
         return stored == doc.content_hash
 
     def counts(self) -> dict[str, int]:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from .bounds import fit
 from .schema import ClaimRow, DocumentRow, FactRow, SourceRow
 
 # When two claims carry the same date, the later stage of a transfer wins as "latest".
@@ -58,7 +59,7 @@ def item_key(category: str, designation: str | None) -> str:
     if designation:
         key = re.sub(r"[^0-9a-z]+", "", designation.lower())
         if key:
-            return key
+            return fit(FactRow, "item_key", key)
     return f"category:{category}"
 
 
@@ -143,5 +144,5 @@ def recompute(session: Session, fact: FactRow) -> None:
         doubt *= 1.0 - min(confidence, 0.99)
     fact.confidence = round(1.0 - doubt, 4)
     for kind, names in (("publisher", publishers), ("attributed", attributed)):
-        for name in sorted(names.values()):
-            session.add(SourceRow(fact_id=fact.id, kind=kind, name=name[:300]))
+        for name in sorted({fit(SourceRow, "name", name) for name in names.values()}):  # one row a name once cut
+            session.add(SourceRow(fact_id=fact.id, kind=kind, name=name))
