@@ -474,7 +474,10 @@ def render_fact(fact: dict) -> str:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write.")
 @filter_options
 def export_command(db: str | None, fmt: str, out: str, **kwargs) -> None:
-    """Export facts: CSV in SIPRI's column order, JSONL, Parquet, or a GraphML/GEXF network for Gephi."""
+    """Export facts: CSV in SIPRI's column order, JSONL, Parquet, or a GraphML/GEXF network for Gephi.
+
+    In CSV a cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ';
+    the other formats keep the exact values."""
     from .export import export
 
     filters = _filters(kwargs)
