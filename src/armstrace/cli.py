@@ -550,18 +550,26 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="ARMSTRACE_TOKEN", default=None,
               help="A token for one anonymous writer (reviews, uploads), besides the reviewers' own tokens "
-                   "(`armstrace users add`); default: $ARMSTRACE_TOKEN.")
-def serve(db: str | None, host: str, port: int, token: str | None) -> None:
+                   "(`armstrace users add`). Set it as $ARMSTRACE_TOKEN: on the command line it shows in "
+                   "`ps` to everyone on this machine.")
+@click.pass_context
+def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None) -> None:
     """Serve the web UI and the JSON API (docs at /docs), on this machine only unless --host
     says otherwise."""
     import uvicorn
+    from click.core import ParameterSource
 
     from .api import create_app
 
     store = _open_store(db)
     app = create_app(store=store, token=token)
     click.echo(f"armstrace: serving {store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
-    for line in exposure_warnings(host, bool(token), len(store.users())):
+    warnings = exposure_warnings(host, bool(token), len(store.users()))
+    if token and ctx.get_parameter_source("token") is ParameterSource.COMMANDLINE:
+        warnings.append("--token on the command line can be read by anyone on this machine who lists processes "
+                        "(ps, /proc); set ARMSTRACE_TOKEN in the environment instead, or give each reviewer a "
+                        "token of their own (`armstrace users add NAME`).")
+    for line in warnings:
         click.secho(f"armstrace: WARNING: {line}", err=True, fg="yellow", bold=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
