@@ -552,14 +552,19 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
               help="A token for one anonymous writer (reviews, uploads), besides the reviewers' own tokens "
                    "(`armstrace users add`). Set it as $ARMSTRACE_TOKEN: on the command line it shows in "
                    "`ps` to everyone on this machine.")
+@click.option("--header-timeout", type=click.FloatRange(0, 3600, min_open=True), default=10.0, show_default=True,
+              metavar="SECONDS",
+              help="Close a connection that has not sent a request's complete headers within SECONDS of opening "
+                   "(or of the previous response): half-open clients cannot hold connections.")
 @click.pass_context
-def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None) -> None:
+def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None, header_timeout: float) -> None:
     """Serve the web UI and the JSON API (docs at /docs), on this machine only unless --host
-    says otherwise."""
+    says otherwise (then put a reverse proxy with TLS and access control in front)."""
     import uvicorn
     from click.core import ParameterSource
 
     from .api import create_app
+    from .header_timeout import protocol
 
     store = _open_store(db)
     app = create_app(store=store, token=token)
@@ -571,7 +576,7 @@ def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str |
                         "token of their own (`armstrace users add NAME`).")
     for line in warnings:
         click.secho(f"armstrace: WARNING: {line}", err=True, fg="yellow", bold=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=protocol(header_timeout))
 
 
 def exposure_warnings(host: str, token: bool, reviewers: int) -> list[str]:
@@ -585,7 +590,9 @@ def exposure_warnings(host: str, token: bool, reviewers: int) -> list[str]:
     if loopback:
         return []
     lines = [f"--host {host} exposes the register beyond this machine: anyone who can reach this port "
-             "can READ every document, claim and review (use a reverse proxy with TLS and access control)."]
+             "can READ every document, claim and review. Put a reverse proxy (nginx, Caddy) in front, with TLS, "
+             "access control and its own limits on connections and slow clients, and keep serve on 127.0.0.1 "
+             "behind it."]
     if token:
         lines.append("--token admits an ANONYMOUS writer: anyone holding it can upload and review without a name; "
                      "prefer `armstrace users add NAME`.")
