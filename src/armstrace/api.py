@@ -506,13 +506,11 @@ def create_app(db: str | None = None, token: str | None = None, store: Store | N
     @app.get("/api/export.csv", summary="The facts as CSV (SIPRI column order)",
              responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "CSV"}})
     def export_csv(f: Filters):
-        from .export import CSV_COLUMNS, csv_row
+        from .export import write_csv
 
         f.limit = None
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(csv_row(x) for x in store.facts(f))
+        write_csv(out, store.facts(f))
         return CSVResponse(out.getvalue(), headers={"Content-Disposition": 'attachment; filename="armstrace-facts.csv"'})
 
     upload_lock = threading.Lock()  # one extraction at a time: the spaCy pipeline is shared

@@ -510,7 +510,10 @@ def render_fact(fact: dict) -> str:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="File to write.")
 @filter_options
 def export_command(db: str | None, fmt: str, out: str, **kwargs) -> None:
-    """Export facts: CSV in SIPRI's column order, JSONL, Parquet, or a GraphML/GEXF network for Gephi."""
+    """Export facts: CSV in SIPRI's column order, JSONL, Parquet, or a GraphML/GEXF network for Gephi.
+
+    In CSV a cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading ';
+    the other formats keep the exact values."""
     from .export import export
 
     filters = _filters(kwargs)
@@ -583,20 +586,33 @@ def sipri_diff(db: str | None, only: str | None, fmt: str, **kwargs) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--token", envvar="ARMSTRACE_TOKEN", default=None,
               help="A token for one anonymous writer (reviews, uploads), besides the reviewers' own tokens "
-                   "(`armstrace users add`); default: $ARMSTRACE_TOKEN.")
-def serve(db: str | None, host: str, port: int, token: str | None) -> None:
+                   "(`armstrace users add`). Set it as $ARMSTRACE_TOKEN: on the command line it shows in "
+                   "`ps` to everyone on this machine.")
+@click.option("--header-timeout", type=click.FloatRange(0, 3600, min_open=True), default=10.0, show_default=True,
+              metavar="SECONDS",
+              help="Close a connection that has not sent a request's complete headers within SECONDS of opening "
+                   "(or of the previous response): half-open clients cannot hold connections.")
+@click.pass_context
+def serve(ctx: click.Context, db: str | None, host: str, port: int, token: str | None, header_timeout: float) -> None:
     """Serve the web UI and the JSON API (docs at /docs), on this machine only unless --host
-    says otherwise."""
+    says otherwise (then put a reverse proxy with TLS and access control in front)."""
     import uvicorn
+    from click.core import ParameterSource
 
     from .api import create_app
+    from .header_timeout import protocol
 
     store = _open_store(db)
     app = create_app(store=store, token=token)
     click.echo(f"armstrace: serving {store.url} at http://{host}:{port}/ (API docs at /docs)", err=True)
-    for line in exposure_warnings(host, bool(token), len(store.users())):
+    warnings = exposure_warnings(host, bool(token), len(store.users()))
+    if token and ctx.get_parameter_source("token") is ParameterSource.COMMANDLINE:
+        warnings.append("--token on the command line can be read by anyone on this machine who lists processes "
+                        "(ps, /proc); set ARMSTRACE_TOKEN in the environment instead, or give each reviewer a "
+                        "token of their own (`armstrace users add NAME`).")
+    for line in warnings:
         click.secho(f"armstrace: WARNING: {line}", err=True, fg="yellow", bold=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", http=protocol(header_timeout))
 
 
 def exposure_warnings(host: str, token: bool, reviewers: int) -> list[str]:
@@ -610,7 +626,9 @@ def exposure_warnings(host: str, token: bool, reviewers: int) -> list[str]:
     if loopback:
         return []
     lines = [f"--host {host} exposes the register beyond this machine: anyone who can reach this port "
-             "can READ every document, claim and review (use a reverse proxy with TLS and access control)."]
+             "can READ every document, claim and review. Put a reverse proxy (nginx, Caddy) in front, with TLS, "
+             "access control and its own limits on connections and slow clients, and keep serve on 127.0.0.1 "
+             "behind it."]
     if token:
         lines.append("--token admits an ANONYMOUS writer: anyone holding it can upload and review without a name; "
                      "prefer `armstrace users add NAME`.")

@@ -212,7 +212,10 @@ def export_command(out: str, db: str | None) -> None:
 
 @click.group()
 def users() -> None:
-    """Reviewers who may write through the API (each with a token)."""
+    """Reviewers who may write through the API (each with a token): add, list, rotate, revoke.
+
+    Exit codes: 0 done; 1 the write failed (a name taken already); 2 a bad NAME (no such
+    reviewer) or option."""
 
 
 @users.command(name="add")
@@ -230,6 +233,43 @@ def users_add(name: str, db: str | None) -> None:
     if sys.stdout.isatty():
         click.echo(f"armstrace: the token of {name}; it is shown only now. Send it as "
                    "'Authorization: Bearer TOKEN' or paste it into the web UI.", err=True)
+
+
+def _unknown(name: str, err: Exception) -> click.BadParameter:
+    return click.BadParameter(f"{err}; `armstrace users list` names the reviewers", param_hint=f"NAME {name!r}")
+
+
+@users.command(name="revoke")
+@click.argument("name")
+@db_option
+def users_revoke(name: str, db: str | None) -> None:
+    """Take a reviewer's token away: a running server refuses it from the next request on.
+    Their reviews stay in the log under their name."""
+    from .store import ReviewError
+
+    try:
+        _open_store(db).revoke_user(name)
+    except ReviewError as err:
+        raise _unknown(name, err) from None
+    click.echo(f"armstrace: {name.strip()} may no longer write; their reviews stay in the log", err=True)
+
+
+@users.command(name="rotate")
+@click.argument("name")
+@db_option
+def users_rotate(name: str, db: str | None) -> None:
+    """Give a reviewer a new token and print it (shown this once); the old one is refused
+    from the next request on."""
+    from .store import ReviewError
+
+    try:
+        token = _open_store(db).rotate_token(name)
+    except ReviewError as err:
+        raise _unknown(name, err) from None
+    click.echo(token)
+    if sys.stdout.isatty():
+        click.echo(f"armstrace: the new token of {name.strip()}; it is shown only now, and the old one "
+                   "no longer works.", err=True)
 
 
 @users.command(name="list")

@@ -3,15 +3,19 @@ GraphML and GEXF (for Gephi: states and groups as nodes, facts as directed edges
 
 Exports hold the reviewed register: claims an analyst rejected are left out of their facts,
 corrected ones count in the fact they were moved to. `sources` is the number of independent
-reports; `cited` the sources those reports name (shown, not counted)."""
+reports; `cited` the sources those reports name (shown, not counted). A CSV cell a spreadsheet
+would run as a formula is written with a leading `'` (`csv_safe`); the other formats keep the
+exact values."""
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TextIO
 
+from . import csv_safe
 from .store import ClaimFilter, FactRecord, Store
 
 FORMATS = ("csv", "jsonl", "parquet", "graphml", "gexf")
@@ -72,6 +76,13 @@ def csv_row(fact: FactRecord) -> dict:
         "evidence_url": evidence.get("url") or evidence.get("doc") or "", "evidence": evidence.get("evidence", ""),
         "fact_id": fact.id,
     }
+
+
+def write_csv(handle: TextIO, facts: Iterable[FactRecord]) -> None:
+    """The facts as CSV in SIPRI's column order, formulas neutralised."""
+    writer = csv_safe.DictWriter(handle, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(csv_row(f) for f in facts)
 
 
 def nested_row(fact: FactRecord) -> dict:
@@ -144,9 +155,7 @@ def export(store: Store, fmt: str, out: str | Path, filters: ClaimFilter | None 
     out.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         with out.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
-            writer.writeheader()
-            writer.writerows(csv_row(f) for f in facts)
+            write_csv(handle, facts)
     elif fmt == "jsonl":
         with out.open("w", encoding="utf-8") as handle:
             for fact in facts:

@@ -1,14 +1,16 @@
-"""Write records as JSON Lines, JSON, CSV or an aligned text table."""
+"""Write records as JSON Lines, JSON, CSV (formulas neutralised: `csv_safe`) or an aligned
+text table."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
+
+from .csv_safe import DictWriter
 
 FORMATS = ("jsonl", "json", "csv", "table")
 
@@ -40,7 +42,7 @@ class Writer:
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
         elif self.fmt == "csv":
             if self._csv is None:
-                self._csv = csv.DictWriter(self.out, fieldnames=self.columns, extrasaction="ignore")
+                self._csv = DictWriter(self.out, fieldnames=self.columns, extrasaction="ignore")
                 self._csv.writeheader()
             self._csv.writerow({c: _cell(record.get(c)) for c in self.columns})
         else:
@@ -57,7 +59,7 @@ class Writer:
         elif self.fmt == "table":
             self.out.write(render_table(self._rows, self.columns, table_width(self.out)))
         elif self.fmt == "csv" and self._csv is None:
-            csv.DictWriter(self.out, fieldnames=self.columns).writeheader()
+            DictWriter(self.out, fieldnames=self.columns).writeheader()
 
 
 def below_header(columns: Sequence[str], widths: list[int], width: int, fit) -> str:

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -457,6 +457,28 @@ class Store:
                 session.add(UserRow(name=name, token_hash=_token_hash(token), created_at=reviews.now()))
         except IntegrityError:
             raise ReviewError(f"there is a reviewer called {name!r} already") from None
+        return token
+
+    def revoke_user(self, name: str) -> None:
+        """Remove a reviewer: their token is refused from the next request on (the API looks
+        it up on every write); the review log keeps their name. A ReviewError if there is no
+        reviewer of that name."""
+        name = _reviewer(name)
+        with self.WriteSession.begin() as session:
+            removed = session.execute(delete(UserRow).where(UserRow.name == name)).rowcount
+        if not removed:
+            raise ReviewError(f"there is no reviewer called {name!r}")
+
+    def rotate_token(self, name: str) -> str:
+        """A new token for a reviewer, returned (shown once); the old one is refused from the
+        next request on. A ReviewError if there is no reviewer of that name."""
+        name = _reviewer(name)
+        token = secrets.token_urlsafe(24)
+        with self.WriteSession.begin() as session:
+            changed = session.execute(
+                update(UserRow).where(UserRow.name == name).values(token_hash=_token_hash(token))).rowcount
+        if not changed:
+            raise ReviewError(f"there is no reviewer called {name!r}")
         return token
 
     def user_for_token(self, token: str | None) -> str | None:
