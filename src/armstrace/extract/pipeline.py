@@ -869,8 +869,35 @@ def extract_documents(docs: Iterable[Document], nlp: Language | None = None, bat
     `prefilter` finds cannot hold a claim (not parsed). One over a limit is reported to
     `on_problem` (an `InputProblem` naming it) and left out, and the rest go on; with no
     `on_problem`, `ExtractionLimit` is raised. A long document (`armstrace.nlp.long_docs`) is
-    parsed on its own, in pieces, so that memory stays bounded."""
+    parsed on its own, in pieces, so that memory stays bounded. Each run of documents (up to
+    `ZONE_DOCUMENTS`, or `ZONE_CHARS` characters) is read in a spaCy memory zone: the words it
+    was the first to use leave the vocabulary and the tokenizer's cache after it, so that a
+    stream of millions of documents runs in flat memory (the claims are the same)."""
     nlp = nlp or get_nlp()
+    docs = iter(docs)
+    while run := _next_run(docs):
+        with nlp.memory_zone():
+            yield from _extract_run(run, nlp, batch_size, on_problem, max_chars, time_limit, model,
+                                    min_confidence, prefilter)
+
+
+ZONE_DOCUMENTS = 256
+ZONE_CHARS = 4_000_000
+
+
+def _next_run(docs: Iterator[Document]) -> list[Document]:
+    run, chars = [], 0
+    for doc in docs:
+        run.append(doc)
+        chars += len(doc.text or "") + len(doc.title or "")
+        if len(run) >= ZONE_DOCUMENTS or chars >= ZONE_CHARS:
+            break
+    return run
+
+
+def _extract_run(docs: list[Document], nlp: Language, batch_size: int,
+                 on_problem: Callable[[InputProblem], None] | None, max_chars: int | None, time_limit: float | None,
+                 model, min_confidence: float, prefilter: bool) -> Iterator[tuple[Document, list[Claim]]]:
     extractor = get_extractor(model)
     can_hold = get_prefilter(nlp) if prefilter else None
 
