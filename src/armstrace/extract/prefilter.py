@@ -51,7 +51,8 @@ HELP_LEMMAS = frozenset({"help", "aid", "assistance"})
 AID_LEMMAS = frozenset({"aid", "assistance"})
 ITEMLESS_LEMMAS = PATIENT_LEMMAS | HELP_LEMMAS
 _POS = ("noun", "verb", "adj", "adv")
-MAX_CACHED = 200_000  # words whose lemmas and bits are kept (a run of millions of documents meets more)
+MAX_CACHED = 100_000  # words whose bits are kept (a run of millions of documents meets more)
+MAX_LEMMAS = 50_000  # words whose possible lemmas are kept, the most recently used
 
 
 # what a token's text can be, as bits (`Prefilter._flags`)
@@ -81,7 +82,7 @@ class Prefilter:
         tables = nlp.get_pipe("lemmatizer").lookups if "lemmatizer" in nlp.pipe_names else None
         self._rules = {p: list(tables.get_table("lemma_rules", {}).get(p, [])) for p in _POS} if tables else {}
         self._exceptions = {p: tables.get_table("lemma_exc", {}).get(p, {}) for p in _POS} if tables else {}
-        self._lemmas = lru_cache(maxsize=MAX_CACHED)(self._possible_lemmas)
+        self._lemmas = lru_cache(maxsize=MAX_LEMMAS)(self._possible_lemmas)
         self._by_orth: dict[int, int] = {}  # token text (its ORTH hash) -> its bits; emptied at MAX_CACHED
         self._items = {self.strings.add(label) for label in ITEM_LABELS}
         self._actor = self.strings.add("ACTOR")
