@@ -3,6 +3,7 @@
 
     python scripts/annotation.py sample            # choose the documents, freeze batches and the held-out split
     python scripts/annotation.py sample2 / sample3 # rounds two (train+stream) and three (unlabelled pool)
+    python scripts/annotation.py sample4           # train2: its frozen held-out split, round one of 1,500
     python scripts/annotation.py show BATCH [--start N] [--count K]
                                                    # print documents with numbered sentences and offsets
     python scripts/annotation.py check LABELS.jsonl [--batch BATCH]
@@ -37,6 +38,7 @@ CORPORA = {
     "pool": SHARED / "corpus" / "pool" / "docs.jsonl",
     "dev": SHARED / "corpus" / "dev" / "docs.jsonl",
     "seed": SHARED / "corpus" / "seed" / "seed.jsonl",
+    "train2": SHARED / "corpus" / "train2" / "docs.jsonl",
 }
 TRAINING = ROOT / "data" / "training"
 BATCHES = TRAINING / "batches"
@@ -192,6 +194,42 @@ def sample3(args) -> None:
         handle.write("".join(h + "\n" for h in held))
     print(f"round three: {len(chosen)} pool documents in {n} batches (batch{first:02d}..batch{first + n - 1:02d}); "
           f"{len(picked)} double-annotated (double{args.double:02d}); {len(held)} more held out by the same frozen rule")
+
+
+def text_of(doc_id: str) -> str:
+    """The text a document was cut from: a long text's windows (`tt_0f9d76502596_w12`) share it."""
+    return re.sub(r"_w\d+$", "", doc_id)
+
+
+def sample4(args) -> None:
+    """train2 (modern arms-transfer texts): first freeze its held-out split, a random 20% of its
+    texts by the same salted hash (all the windows of a text on one side, so that no held-out
+    text is trained on), then draw round one: `--count` random documents of the rest, in
+    batches of `--size`, with a random 10% of them annotated a second time (`doubleNN`). The
+    held-out documents are batched too (`heldoutNN`): they need labels to be scored on."""
+    docs = sorted(read_corpus("train2"))
+    held = [i for i in docs if held_out(text_of(i))]
+    rest = [i for i in docs if not held_out(text_of(i))]
+    listed = set((TRAINING / "heldout.txt").read_text(encoding="utf-8").split("\n"))
+    new_held = [f"train2\t{i}" for i in held if f"train2\t{i}" not in listed]
+    with open(TRAINING / "heldout.txt", "a", encoding="utf-8") as handle:
+        handle.write("".join(h + "\n" for h in new_held))
+    rng = random.Random(20261207)
+    chosen = rng.sample(rest, min(args.count, len(rest)))
+    first = args.first
+    batches = [chosen[k:k + args.size] for k in range(0, len(chosen), args.size)]
+    for k, batch in enumerate(batches):
+        (BATCHES / f"batch{first + k:02d}.txt").write_text("".join(f"train2\t{i}\n" for i in batch), encoding="utf-8")
+    picked = sorted(rng.sample(chosen, max(1, len(chosen) // 10)))
+    (BATCHES / f"double{args.double:02d}.txt").write_text("".join(f"train2\t{i}\n" for i in picked), encoding="utf-8")
+    rng.shuffle(held)
+    held_batches = [held[k:k + args.size] for k in range(0, len(held), args.size)]
+    for k, batch in enumerate(held_batches, 1):
+        (BATCHES / f"heldout{k:02d}.txt").write_text("".join(f"train2\t{i}\n" for i in batch), encoding="utf-8")
+    print(f"train2: {len(held)} documents ({len({text_of(i) for i in held})} texts) held out, {len(new_held)} newly "
+          f"listed in heldout.txt, in {len(held_batches)} batches (heldout01..); round one: {len(chosen)} of the "
+          f"other {len(rest)} in {len(batches)} batches (batch{first:02d}..batch{first + len(batches) - 1:02d}), "
+          f"{len(picked)} annotated twice (double{args.double:02d})")
 
 
 def read_batch(path: str) -> list[tuple[str, str]]:
@@ -389,6 +427,12 @@ def main() -> None:
     p.add_argument("--first", type=int, default=13)
     p.add_argument("--double", type=int, default=9)
     p.set_defaults(func=sample3)
+    p = sub.add_parser("sample4")
+    p.add_argument("--count", type=int, default=1500)
+    p.add_argument("--size", type=int, default=100)
+    p.add_argument("--first", type=int, default=18)
+    p.add_argument("--double", type=int, default=18)
+    p.set_defaults(func=sample4)
     p = sub.add_parser("agreement")
     p.set_defaults(func=agreement)
     p = sub.add_parser("show")
