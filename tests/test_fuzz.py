@@ -380,7 +380,8 @@ def test_a_json_number_of_5000_digits_keeps_its_record():
     """int("7" * 5000) is refused by Python (over 4,300 digits): the reader crashed."""
     line = '{"id": %s, "text": "Country A sold tanks to Country B.", "date": %s}' % ("7" * 5000, "1" * 5000)
     docs, problems = read((line + "\n").encode(), "jsonl")
-    assert problems == [] and docs[0].id == "7" * 5000
+    # kept, its id cut to the register's 1,000 characters (its start and a hash of the whole)
+    assert problems == [] and docs[0].id.startswith("7" * 900) and len(docs[0].id) == 1000
     docs, problems = read(f"[{line}]".encode(), "json")
     assert problems == [] and len(docs) == 1
 
