@@ -22,8 +22,13 @@ run: install
 	@echo "the web UI: http://127.0.0.1:8000/ (Ctrl-C stops it)"
 	$(BIN)/armstrace serve --host 127.0.0.1 --port 8000
 
+# The suite in TEST_WORKERS processes (pytest-xdist; each test makes its own database, files
+# and ports): most tests wait on servers and subprocesses part of the time, so 4 workers keep
+# 2 cores busy. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 4
+
 test: install
-	. scripts/test-env.sh && $(BIN)/python -m pytest
+	. scripts/test-env.sh && $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache
