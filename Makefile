@@ -23,9 +23,9 @@ run: install
 	$(BIN)/armstrace serve --host 127.0.0.1 --port 8000
 
 # The suite in TEST_WORKERS processes (pytest-xdist; each test makes its own database, files
-# and ports): most tests wait on servers and subprocesses part of the time, so 4 workers keep
-# 2 cores busy. TEST_WORKERS=0 runs it in one process.
-TEST_WORKERS ?= 4
+# and ports): most tests wait on servers and subprocesses part of the time, so 3 workers keep
+# 2 cores busy (4 are slower: they only contend). TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 3
 
 test: install
 	. scripts/test-env.sh && $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal

@@ -147,12 +147,20 @@ def _ingest_process(db_url, *inputs):
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_two_processes_ingesting_at_once_lose_and_duplicate_nothing(db_url, tmp_path):
+@pytest.fixture(scope="module")
+def dev_reference(tmp_path_factory):
+    """The dev set ingested by one process into a new SQLite register: its counts and its
+    claims a document (made once for the tests that compare with it, on either database)."""
     dev = shared_path("corpus", "dev", "docs.jsonl")
-    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    reference = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'reference.db'}"
     assert run_cli("ingest", dev, "--db", reference).returncode == 0
     with Store(reference) as store:
-        expected_counts, expected_claims = store.counts(), per_document_claims(store)
+        return store.counts(), per_document_claims(store)
+
+
+def test_two_processes_ingesting_at_once_lose_and_duplicate_nothing(db_url, dev_reference):
+    dev = shared_path("corpus", "dev", "docs.jsonl")
+    expected_counts, expected_claims = dev_reference
     # both processes start before either has created the schema
     procs = [_ingest_process(db_url, dev), _ingest_process(db_url, dev)]
     for proc in procs:
