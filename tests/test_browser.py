@@ -8,18 +8,13 @@ when Debian's Chromium (/usr/bin/chromium) or the playwright package is absent.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from .conftest import ROOT, shared_path
+from .serve_process import Served
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -54,48 +49,7 @@ ARTICLES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m armstrace serve --db URL` on a free port, until stop()."""
-
-    def __init__(self, db_url: str, log: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        self._log = open(log, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "armstrace", "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "ARMSTRACE_TOKEN": ""},
-        )
-        deadline = time.monotonic() + 90
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"armstrace serve exited {self.proc.returncode}: {log.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/stats", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"armstrace serve did not answer in 90 s: {log.read_text(errors='replace')}")
-            time.sleep(0.3)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._log.close()
+Server = Served  # the real `armstrace serve` on a free port, until stop() (other tests import it from here)
 
 
 def build_register(folder: Path, inputs: list[Path]) -> str:

@@ -261,7 +261,7 @@ def test_directory_is_read_recursively_by_extension(tmp_path):
     ("blank.txt", b"  \n\n \t\n", "empty"),
     ("binary.txt", b"\x00\x01\x02\x03PK\x03\x04" * 50, "binary data"),
     ("controls.txt", bytes(range(1, 9)) * 100, "binary data"),
-    ("cut.jsonl.gz", gzip.compress(b'{"id": "a", "text": "x"}\n' * 50)[:-20], "truncated or corrupt gzip"),
+    ("cut.jsonl.gz", gzip.compress(b'{"id": "a", "text": "x"}\n' * 50, mtime=0)[:-20], "truncated or corrupt gzip"),
     ("notjson.json", b"{this is not json", "not valid JSON"),
     ("plain.html", b"just words, no markup at all", "not HTML"),
 ])
