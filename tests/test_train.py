@@ -193,3 +193,14 @@ def test_a_roundup_of_short_reports_gets_no_pair_it_does_not_state():
                 invented += 1
     assert invented <= 1, f"{invented} claims with a pair no report states"
     assert len(found) >= 0.95 * stated, f"found {len(found)} of {stated} stated pairs"
+
+
+def test_every_corpus_the_shipped_labels_name_has_its_documents_file():
+    """`armstrace train` finds the documents of every shipped label by its corpus name (train2's
+    labels came before its name was known to train.py)."""
+    from armstrace import train
+
+    named = {corpus for corpus, _id in train.read_labels(train.shipped_label_files())}
+    assert named <= set(train.CORPUS_FILES), sorted(named - set(train.CORPUS_FILES))
+    held = {corpus for corpus, _id in train.held_out_keys()}
+    assert held <= set(train.CORPUS_FILES), sorted(held - set(train.CORPUS_FILES))

@@ -41,6 +41,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS_FILES = {
     "train": "corpus/train/docs.jsonl", "stream": "corpus/stream/reuters21578.jsonl",
     "pool": "corpus/pool/docs.jsonl", "dev": "corpus/dev/docs.jsonl", "seed": "corpus/seed/seed.jsonl",
+    "train2": "corpus/train2/docs.jsonl",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "model" / "claims.json"
 CURVE_SIZES = (250, 500, 1000)
