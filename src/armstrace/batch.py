@@ -342,13 +342,11 @@ def load(out: str | os.PathLike, store, *, batch: int = LOAD_BATCH,
     pending: list[tuple[Document, list[dict], str | None]] = []
 
     def refused(err) -> None:
-        if on_problem is None:
-            raise err
         report.skipped += 1
-        on_problem(InputProblem(err.doc.source_path or err.doc.id, str(err)))
+        on_problem(err.problem())
 
     def flush() -> None:
-        for (_doc, claims, reason), outcome in zip(pending, store.add_many(pending, on_refused=refused)):
+        for (_doc, claims, reason), outcome in zip(pending, store.add_many(pending, on_refused=refused if on_problem else None)):
             if outcome != "refused":
                 report.record(outcome, reason, len(claims))
         if on_documents:

@@ -90,13 +90,10 @@ def _ingest(read: Callable[[Reader], Iterable[Document]], store: Store, fieldmap
     pending: list[tuple[Document, list[dict], str | None]] = []
     last_commit = time.monotonic()
 
-    def refused(err) -> None:  # the database refused a document's values: named, the rest stored
-        problem(InputProblem(err.doc.source_path or err.doc.id, str(err)))
-
     def commit() -> None:
         nonlocal last_commit
         for (doc, records, reason), outcome in zip(pending, store.add_many(pending, replace=reextract,
-                                                                            on_refused=refused)):
+                                                                            on_refused=lambda err: problem(err.problem()))):
             if outcome == "refused":
                 continue
             summary.record(outcome, reason, len(records))

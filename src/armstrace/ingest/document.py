@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from .limits import MAX_ID, MAX_NAME, fit_id, fit_text
+from .limits import ID_HASH, MAX_ID, MAX_NAME, fit_id, fit_text
 
 SURROGATE = re.compile("[\ud800-\udfff]")
 INVALID = re.compile("[\ud800-\udfff\x00]")
@@ -89,7 +89,7 @@ class Document:
         """The id and the names within the register's bounds, with a note of what was cut."""
         if isinstance(self.id, str) and len(self.id) > MAX_ID:
             self.notices.append(f"an id of {len(self.id):,} characters, over the limit of {MAX_ID:,}: kept as its "
-                                f"first {MAX_ID - 33:,} characters and a hash of the whole (unique, the same on a rerun)")
+                                f"first {MAX_ID - ID_HASH - 1:,} characters and a hash of the whole (unique, the same on a rerun)")
             self.id = fit_id(self.id)
         for name in ("publisher", "syndicated_from"):
             value = getattr(self, name)

@@ -59,6 +59,7 @@ def expands_message(limit: int, compressed_bytes: int | None = None) -> str:
 # (PostgreSQL refuses a longer value where SQLite takes it), so every reader's documents fit.
 MAX_ID = 1000  # a document's id (characters)
 MAX_NAME = 300  # a publisher's name, the outlet a reprint names
+ID_HASH = 32  # hex digits of the hash that ends an id cut to fit
 
 
 def fit_id(value: str, limit: int = MAX_ID) -> str:
@@ -68,7 +69,7 @@ def fit_id(value: str, limit: int = MAX_ID) -> str:
         return value
     import hashlib
 
-    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:ID_HASH]
     return f"{value[:limit - len(digest) - 1]}~{digest}"
 
 

@@ -31,6 +31,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..ingest.document import Document
+from ..ingest.errors import InputProblem
 from . import bounds, dedup, reviews
 from .engine import make_engine, migrate, resolve_url
 from .facts import claim_date, fact_key, recompute
@@ -41,6 +42,7 @@ from .schema import ClaimRow, DocumentRow, FactRow, ReviewRow, SourceRow, UserRo
 
 __all__ = ["Store", "ClaimFilter", "ClaimRecord", "FactRecord", "DocumentRefused", "ReviewError", "resolve_url"]
 
+
 class DocumentRefused(Exception):
     """The database refused a document's values (`reason` says which and why); nothing of the
     document was stored, and what was stored before it stays."""
@@ -49,6 +51,10 @@ class DocumentRefused(Exception):
         self.doc = doc
         self.reason = _first_line(getattr(error, "orig", None) or error)
         super().__init__(f"document {doc.id[:200]}: not stored: the database refused it ({self.reason})")
+
+    def problem(self) -> InputProblem:
+        """The refusal as a reader's problem: the document named, skipped."""
+        return InputProblem(self.doc.source_path or self.doc.id, str(self))
 
 
 def _first_line(error: object) -> str:

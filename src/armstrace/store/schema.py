@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ..ingest.limits import MAX_ID, MAX_NAME  # what the readers fit a document's metadata to
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
@@ -30,13 +32,13 @@ class DocumentRow(Base):
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    doc_key: Mapped[str] = mapped_column(String(1000), unique=True)
+    doc_key: Mapped[str] = mapped_column(String(MAX_ID), unique=True)
     url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[str | None] = mapped_column(String(10), index=True)
-    publisher: Mapped[str | None] = mapped_column(String(300))
-    syndicated_from: Mapped[str | None] = mapped_column(String(300))
+    publisher: Mapped[str | None] = mapped_column(String(MAX_NAME))
+    syndicated_from: Mapped[str | None] = mapped_column(String(MAX_NAME))
     language: Mapped[str | None] = mapped_column(String(8))
     # why extraction passed this document over ("language ru"); NULL when it was read
     not_processed: Mapped[str | None] = mapped_column(String(200))
