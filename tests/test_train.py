@@ -46,7 +46,7 @@ def corpus(tmp_path):
 def test_train_writes_a_model_that_extract_takes(corpus, tmp_path):
     docs, labels = corpus
     model = tmp_path / "claims.json"
-    trained = run_cli("train", "--no-shipped", "--labels", labels, "--docs", f"mine={docs}", "--out", model, "--no-curve")
+    trained = run_cli("train", "--linear", "--no-shipped", "--labels", labels, "--docs", f"mine={docs}", "--out", model, "--no-curve")
     assert trained.returncode == 0, trained.stderr.decode()
     assert f"model written to {model}" in trained.stdout.decode()
     data = json.loads(model.read_text())
@@ -78,7 +78,7 @@ def test_a_missing_model_or_bad_labels_say_what_is_wrong(corpus, tmp_path):
         read_labels([bad])
     unknown = tmp_path / "unknown.jsonl"
     unknown.write_text('{"id": "x", "corpus": "nowhere", "claims": []}\n', encoding="utf-8")
-    result = run_cli("train", "--no-shipped", "--labels", unknown, "--out", tmp_path / "m.json", "--no-curve")
+    result = run_cli("train", "--linear", "--no-shipped", "--labels", unknown, "--out", tmp_path / "m.json", "--no-curve")
     assert result.returncode == 1 and "corpus 'nowhere'" in result.stderr.decode()
 
 

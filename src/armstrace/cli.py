@@ -21,7 +21,8 @@ from . import __version__
 from .ingest import Document, FieldMap, InputNotice, InputProblem, Reader
 from .output import FORMATS, Writer
 
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_NOTHING, EXIT_FATAL = 0, 1, 2, 3, 4
+from .cli_options import EXIT_FATAL, EXIT_NOTHING, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, Fatal, _filters, _open_store, \
+    db_option, filter_options  # noqa: F401  (the exit codes are part of the command's interface)
 DEBUG_VAR = "ARMSTRACE_DEBUG"  # set to 1: an error that stops a command shows its traceback
 
 DOC_COLUMNS = ("id", "published", "publisher", "title", "chars", "removed", "syndicated_from")
@@ -144,8 +145,9 @@ def render_document(doc: Document) -> str:
 
 
 model_option = click.option(
-    "--model", default=None, metavar="PATH|rules",
-    help="Claim model: a file `armstrace train --out` wrote, or 'rules' for the rules alone (default: the shipped model).")
+    "--model", default=None, metavar="PATH|linear|rules",
+    help="Claim model: a folder (or a --linear JSON file) `armstrace train --out` wrote, 'linear' for the linear "
+         "judge that shipped before the claim encoder, or 'rules' for the rules alone (default: the shipped claim encoder).")
 confidence_option = click.option(
     "--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
     help="Only claims at least this likely to be right (the model's calibrated probability).")
@@ -162,12 +164,13 @@ quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress bar
 
 def _model(model: str | None):
     from .extract.pipeline import SHIPPED, load_model
+    from .neural.runtime import ModelError
 
     if model is None:
         return SHIPPED
     try:
         load_model(model)
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, ModelError) as err:
         raise click.BadParameter(str(err), param_hint="--model") from None
     return model
 
@@ -225,14 +228,23 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: s
 @click.option("--docs", "doc_files", multiple=True, metavar="CORPUS=FILE",
               help="Where the documents of a corpus your labels name are (JSONL). Repeatable.")
 @click.option("--no-shipped", is_flag=True, help="Train on your label files only, not the shipped labels too.")
-@click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the model (default: the shipped model in the package).")
+@click.option("--out", type=click.Path(), default=None,
+              help="Where to write the model: a folder for the claim encoder, a JSON file with --linear "
+                   "(default: the shipped model in the package).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--curve/--no-curve", default=True, show_default=True, help="Also print the learning curve.")
+@click.option("--epochs", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="Passes over the training windows (the claim encoder).")
+@click.option("--exclude-corpus", "excluded", multiple=True, metavar="NAME",
+              help="Leave the labels of this corpus out of training (e.g. pool, to score on it after). Repeatable.")
+@click.option("--curve/--no-curve", default=False, show_default=True,
+              help="Also train on 25% and 50% of the documents and print the learning curve.")
+@click.option("--linear", is_flag=True,
+              help="Train the linear judge over the rules' candidates (the model before the claim encoder).")
 def train_command(label_files: tuple[str, ...], doc_files: tuple[str, ...], no_shipped: bool, out: str | None,
-                  seed: int, curve: bool) -> None:
+                  seed: int, epochs: int, excluded: tuple[str, ...], curve: bool, linear: bool) -> None:
     """Train the claim model from labelled documents; print held-out scores; write the model
-    that `extract --model` and `ingest --model` take."""
+    that `extract --model` and `ingest --model` take. The claim encoder needs torch
+    (pip install torch==2.13.0, then pip install -e '.[train]')."""
     from .train import DEFAULT_OUT, TrainingError, train
 
     docs = {}
@@ -241,10 +253,20 @@ def train_command(label_files: tuple[str, ...], doc_files: tuple[str, ...], no_s
         if not sep or not name or not path:
             raise click.BadParameter(f"{pair!r}: write CORPUS=FILE, e.g. mine=articles.jsonl", param_hint="--docs")
         docs[name] = path
+    log = lambda line: click.echo(f"armstrace: {line}", err=True)  # noqa: E731
     try:
-        report = train(label_files, shipped=not no_shipped, docs=docs, out=out or DEFAULT_OUT, seed=seed,
-                       curve=curve, log=lambda line: click.echo(f"armstrace: {line}", err=True))
-    except TrainingError as err:
+        if linear:
+            report = train(label_files, shipped=not no_shipped, docs=docs, out=out or DEFAULT_OUT, seed=seed,
+                           curve=curve, log=log)
+        else:
+            from .neural.fit import FitSettings
+            from .neural.runtime import shipped_dir
+            from .train_encoder import train_encoder
+
+            report = train_encoder(label_files, shipped=not no_shipped, docs=docs, out=out or shipped_dir(),
+                                   settings=FitSettings(epochs=epochs, seed=seed), exclude_corpora=excluded,
+                                   curve=(0.25, 0.5) if curve else (), log=log)
+    except (TrainingError, RuntimeError) as err:
         raise click.ClickException(str(err)) from None
     for line in report.lines():
         click.echo(line)
@@ -267,68 +289,6 @@ def eval_command(gold: str, docs_path: str, scorer: str | None, per_doc: bool, m
 
 
 # -- the register -------------------------------------------------------------------------
-
-db_option = click.option(
-    "--db", default=None, metavar="URL",
-    help="Database: a SQLite path or postgresql://user@host/name (default: $ARMSTRACE_DB, else ./armstrace.db).",
-)
-
-
-def _open_store(db: str | None):
-    from .store import Store
-
-    try:
-        return Store(db)
-    except ValueError as err:  # a URL of a database armstrace does not speak
-        raise click.BadParameter(str(err), param_hint="--db") from None
-    except Exception as err:  # an unreachable server, a file that is no database
-        raise Fatal(f"cannot open the database {db or '(default)'}: {type(err).__name__}: {err}") from None
-
-
-class Fatal(click.ClickException):
-    """An error that stops the command (exit code 4), not a skipped input (1)."""
-
-    exit_code = EXIT_FATAL
-
-
-def filter_options(func):
-    """The filters shared by claims, facts and export."""
-    from .choices import CATEGORIES, REVIEW_STATES, STATUSES
-
-    options = [
-        click.option("--supplier", help="Supplier code (IRN, USA, hezbollah, ...)."),
-        click.option("--recipient", help="Recipient code."),
-        click.option("--party", help="Either supplier or recipient."),
-        click.option("--category", type=click.Choice(CATEGORIES)),
-        click.option("--designation", help="Model name, e.g. Su-35 (spelling-insensitive: SU35 finds Su-35)."),
-        click.option("--status", type=click.Choice(STATUSES)),
-        click.option("--since", metavar="DATE", help="Only claims dated on or after DATE (2024, 2024-05, 2024-05-31)."),
-        click.option("--until", metavar="DATE", help="Only claims dated on or before DATE."),
-        click.option("--min-sources", type=click.IntRange(min=0),
-                     help="Only facts with at least N independent reports (distinct original publishers)."),
-        click.option("--min-confidence", type=click.FloatRange(0, 1),
-                     help="Only claims (and facts) whose confidence is at least this."),
-        click.option("--text", help="Evidence sentence contains TEXT."),
-        click.option("--review", type=click.Choice(REVIEW_STATES),
-                     help="Only claims (facts with a claim) in this review state; default: all but the rejected."),
-        click.option("--limit", type=click.IntRange(min=0), help="At most N rows."),
-        click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip the first N rows."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _filters(kwargs: dict):
-    from .store import ClaimFilter
-
-    names = ("supplier", "recipient", "party", "category", "designation", "status", "since", "until",
-             "min_sources", "min_confidence", "text", "review", "limit", "offset")
-    try:
-        return ClaimFilter(**{n: kwargs.pop(n) for n in names})
-    except ValueError as err:
-        raise click.UsageError(str(err)) from None
-
 
 @main.command()
 @inputs_argument

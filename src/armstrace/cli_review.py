@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .cli import _filters, _open_store, db_option, filter_options
+from .cli_options import _filters, _open_store, db_option, filter_options
 from .output import FORMATS, Writer
 
 QUEUE_COLUMNS = ("id", "fact_n_sources", "confidence", "supplier", "recipient", "category", "designation", "status",

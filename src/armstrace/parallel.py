@@ -57,12 +57,12 @@ def _start_worker(model, load: bool) -> None:
 def _work(chunk: list[Document], model, min_confidence: float, prefilter: bool):
     """One chunk in a worker: (position, claims) of each document extracted, and the problems
     as plain tuples (exceptions with extra fields do not pickle back)."""
-    from .pipeline import extract_safely
+    from .safe_extract import extract_batches
 
     problems: list[InputProblem] = []
     position = {id(doc): i for i, doc in enumerate(chunk)}
     done = [(position[id(doc)], claims)
-            for doc, claims in extract_safely(chunk, problems.append, model, min_confidence, prefilter)]
+            for doc, claims in extract_batches(chunk, problems.append, model, min_confidence, prefilter)]
     return done, [(type(p), p.path, p.message, p.line) for p in problems]
 
 

@@ -122,49 +122,23 @@ COMMIT_DOCUMENTS = 64
 COMMIT_SECONDS = 2.0
 
 
-BATCH = 32
 
 
 def extract_safely(docs: Iterable[Document], on_problem: Callable[[InputProblem], None], model=SHIPPED,
                    min_confidence: float = 0.0, prefilter: bool = True, processes: int = 1):
     """`extract_documents` in batches; a document that makes extraction fail is reported
-    (named by its source and id) and skipped, and the rest of the batch goes on. With
-    `processes` > 1 the batches are extracted in that many worker processes (`parallel.py`);
-    documents come out in input order either way."""
-    from itertools import islice
-
-    from .extract import ExtractionLimit, extract_document, extract_documents
-
+    (named by its source and id) and skipped, and the rest of the batch goes on
+    (`safe_extract.py`). With `processes` > 1 the batches are extracted in that many worker
+    processes (`parallel.py`); documents come out in input order either way."""
     if processes > 1:
         from .parallel import extract_in_processes
 
         yield from extract_in_processes(docs, on_problem, processes, model=model, min_confidence=min_confidence,
                                         prefilter=prefilter)
         return
-    docs = iter(docs)
-    while batch := list(islice(docs, BATCH)):
-        problems: list[InputProblem] = []
-        try:
-            done = list(extract_documents(batch, on_problem=problems.append, model=model,
-                                          min_confidence=min_confidence, prefilter=prefilter))
-        except Exception:  # find the culprit: one document at a time
-            pass
-        else:
-            for p in problems:
-                on_problem(p)
-            yield from done
-            continue
-        for doc in batch:
-            try:
-                claims = extract_document(doc, model=model, min_confidence=min_confidence, prefilter=prefilter)
-            except ExtractionLimit as err:
-                on_problem(err.problem(doc))
-                continue
-            except Exception as err:
-                where = doc.source_path or doc.id
-                on_problem(InputProblem(where, f"document {doc.id}: extraction failed ({type(err).__name__}: {err})"))
-                continue
-            yield doc, claims
+    from .safe_extract import extract_batches
+
+    yield from extract_batches(docs, on_problem, model, min_confidence, prefilter)
 
 
 def not_processed_text(counts: Counter | dict) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+# "technological help from China": a transfer of technology when a state gives it
+TECHNICAL_WORDS = frozenset({"technological", "technical", "military-technical", "scientific", "engineering", "technology"})
 STATUSES = ("delivered", "ongoing", "agreed", "planned", "considered", "sought", "offered", "denied", "halted")
 
 

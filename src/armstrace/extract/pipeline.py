@@ -15,6 +15,7 @@ from armstrace.ingest.errors import InputProblem
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
 from armstrace.nlp.ents import entity_index, ents_of
 from armstrace.nlp.gazetteer import Gazetteer
+from armstrace.neural.runtime import EncoderModel, shipped_dir
 from armstrace.nlp.long_docs import is_long, parse
 
 from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
@@ -22,9 +23,10 @@ from .attribution import (attribute, name_described_source, phrase_text, quote_s
 from .claim import Claim
 from .context import DocContext
 from .details import find_purpose, find_time
+from .encoded import encoder_claims
 from .items import Item, find_items
 from .learned import ClaimModel, cooccurrence_candidates, filled_candidates
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import TECHNICAL_WORDS, Lexicon, load_lexicon
 from .mentions import OTHER_GROUP, ActorResolver, actor_code, conjuncts
 from .pairs import likely_supplier
 from .prefilter import RULER, get_prefilter
@@ -61,7 +63,6 @@ def _civil_technology(item: Item) -> bool:
 
 _DISARMAMENT_BODIES = {"un"}
 _COLLECTIVES = {"west", "allies", "partners", "others", "countries", "nations", "states", "governments"}
-_TECHNICAL = {"technological", "technical", "military-technical", "scientific", "engineering", "technology"}
 _REACTION_VERBS = {"condemn", "criticize", "criticise", "denounce", "protest", "warn", "threaten", "attack",
                    "strike", "target", "destroy", "oppose", "complain", "accuse", "blame", "fear"}
 _MADE = {"made", "built", "manufactured", "produced", "designed"}
@@ -119,18 +120,25 @@ def _is_headline(sent: Span, text: str) -> bool:
     return own_line and len(sent) < 40 and not sent.text.rstrip().endswith((".", '."', ".'"))
 
 
-SHIPPED = "shipped"  # the claim model that ships in the package (`armstrace/data/model/claims.json`)
+SHIPPED = "shipped"  # the claim encoder that ships in the package (`armstrace/data/model/encoder/`)
+LINEAR = "linear"  # the linear judge over the rules' candidates (`armstrace/data/model/claims.json`)
 RULES = "rules"  # no model: the rules' candidates as they are
 
 
-def load_model(model: "ClaimModel | str | Path | None") -> "ClaimModel | None":
-    """A claim model: an instance, a path to one, SHIPPED (the default) or RULES/None (none)."""
+def load_model(model: "ClaimModel | EncoderModel | str | Path | None") -> "ClaimModel | EncoderModel | None":
+    """A claim model: an instance, a path to one (a claim-encoder folder or a linear model's
+    JSON file), SHIPPED (the default: the shipped claim encoder), LINEAR (the linear judge over
+    the rules' candidates that shipped before it) or RULES/None (none)."""
     if model is None or model == RULES:
         return None
     if model == SHIPPED:
+        return EncoderModel.load() if (shipped_dir() / "model.onnx").exists() else ClaimModel.load()
+    if model == LINEAR:
         return ClaimModel.load()
-    if isinstance(model, ClaimModel):
+    if isinstance(model, (ClaimModel, EncoderModel)):
         return model
+    if Path(model).is_dir():
+        return EncoderModel.load(model)
     return ClaimModel.load(model)
 
 
@@ -139,7 +147,7 @@ class Extractor:
     (when there is one) keeps the right ones, calibrates their confidence and their status."""
 
     def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None,
-                 model: "ClaimModel | str | Path | None" = SHIPPED):
+                 model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED):
         self.gaz = gaz or load_gazetteer()
         self.lex = lex or load_lexicon()
         self.actors = ActorResolver(self.gaz, self.lex)
@@ -312,7 +320,7 @@ class Extractor:
         role_heads = {t.i for t in frame.suppliers + frame.recipients}
         items = self._items(frame, blocked=role_heads)
         if not items and frame.pos == "noun" and lemma in ("help", "assistance", "aid") \
-                and any(c.lower_ in _TECHNICAL for c in frame.trigger.children if c.dep_ == "amod") \
+                and any(c.lower_ in TECHNICAL_WORDS for c in frame.trigger.children if c.dep_ == "amod") \
                 and any(self.gaz.actor(c) is not None and self.gaz.actor(c).is_state
                         for c in self._codes(frame.suppliers, None)):
             items = [Item("technology", None, frame.trigger.text, frame.trigger)]  # "technological help from China"
@@ -546,6 +554,11 @@ class Extractor:
         """Claims from a parsed document; evidence is cut from `source_text` (same offsets).
         After `time_limit` seconds it stops with `ExtractionLimit`."""
         model = self.model
+        if isinstance(model, EncoderModel):
+            text = source_text if source_text is not None else spdoc.text
+            rules = self._rule_claims(spdoc, doc_id, source_text, published, time_limit)
+            found = encoder_claims(model, spdoc, doc_id, text, published, rules, self.gaz, self.lex)
+            return mention_spans(found, spdoc, text)
         found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
                                 cooccurrence=model is not None and model.cooccurrence,
                                 fill=model is not None and model.fill)
@@ -785,9 +798,9 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
 _EXTRACTORS: dict[str, Extractor] = {}
 
 
-def get_extractor(model: "ClaimModel | str | Path | None" = SHIPPED) -> Extractor:
+def get_extractor(model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED) -> Extractor:
     """The shared extractor for a model (SHIPPED by default, RULES for none, or a path)."""
-    if isinstance(model, ClaimModel):
+    if isinstance(model, (ClaimModel, EncoderModel)):
         return Extractor(model=model)
     key = str(model)
     if key not in _EXTRACTORS:
@@ -830,7 +843,7 @@ def _check_size(doc: Document, text: str, max_chars: int | None) -> None:
 
 
 def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: int | None = MAX_CHARS,
-                     time_limit: float | None = TIME_LIMIT, model: "ClaimModel | str | Path | None" = SHIPPED,
+                     time_limit: float | None = TIME_LIMIT, model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED,
                      min_confidence: float = 0.0, prefilter: bool = True) -> list[Claim]:
     """All arms-transfer claims of one document (offsets into `doc.full_text`).
 
@@ -861,7 +874,7 @@ _SKIP, _PARSE, _LONG = "skip", "parse", "long"  # what `extract_documents` does 
 def extract_documents(docs: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, *,
                       on_problem: Callable[[InputProblem], None] | None = None,
                       max_chars: int | None = MAX_CHARS, time_limit: float | None = TIME_LIMIT,
-                      model: "ClaimModel | str | Path | None" = SHIPPED,
+                      model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED,
                       min_confidence: float = 0.0, prefilter: bool = True) -> Iterator[tuple[Document, list[Claim]]]:
     """Claims of many documents, parsed in batches with `nlp.pipe`, in input order.
 

@@ -37,7 +37,7 @@ from spacy.tokens import Doc
 
 from armstrace.nlp.gazetteer import Gazetteer, load_gazetteer
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import TECHNICAL_WORDS, Lexicon, load_lexicon
 from .triggers import _BUYER_ROLES, _PARTY_PATIENT, _PATIENT_PARTIES, _SUPPLIER_ROLES
 
 RULER = "gazetteer_ruler"  # the pipeline's gazetteer entity ruler: the prefilter's documents have been through it
@@ -87,9 +87,8 @@ class Prefilter:
         self._items = {self.strings.add(label) for label in ITEM_LABELS}
         self._actor = self.strings.add("ACTOR")
         self._weapon = self.strings.add("WEAPON")
-        from .pipeline import _TECHNICAL  # (pipeline imports this module)
 
-        self.technical = frozenset(_TECHNICAL)
+        self.technical = TECHNICAL_WORDS
         self.leaders = dict(lex.leaders)  # name -> actor code (`ActorResolver.leader`)
         groups = {code for code, actor in self.gaz.actors.items() if actor.kind == "group"}
         self._group_actors = {self.strings.add(code) for code in groups}  # their ent_id hashes

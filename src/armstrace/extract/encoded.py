@@ -1,0 +1,95 @@
+"""Claims decided by the claim encoder (`armstrace.neural`), with what the rules read exactly.
+
+The encoder decides which (supplier, recipient, category) each candidate window states and in
+which status, with a calibrated probability. The rules keep what they read exactly: the
+designations of the weapon catalogue, the sentence's offsets, and from the rules' own claims
+of the same sentence its attribution, time, quantity and purpose.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from spacy.tokens import Doc
+
+from armstrace.neural.runtime import Cell, EncoderModel
+from armstrace.neural.windows import Window, build_windows
+
+from .claim import Claim
+from .lexicon import Lexicon, load_lexicon
+
+
+@lru_cache(maxsize=1)
+def cue_lemmas() -> frozenset[str]:
+    """The transfer, aid and hold cues that make a sentence a window (beside its items)."""
+    lex = load_lexicon()
+    return frozenset(lex.give_verbs | lex.get_verbs | lex.give_nouns | lex.get_nouns | lex.halt_verbs
+                     | lex.interdict_verbs)
+
+
+def day_codes(lex: Lexicon, published: str | None) -> dict[str, str]:
+    """States as they were when the document was written: Russia in 1987 is the Soviet Union."""
+    if not published:
+        return {}
+    return {code: before for code, before, until in lex.predecessors if published[:10] < until}
+
+
+def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None) -> list[Window]:
+    return build_windows(spdoc, cue_lemmas(), day_codes(lex or load_lexicon(), published))
+
+
+def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
+    """The catalogue's designations of `category` named in the window's sentence, in order."""
+    out: list[str] = []
+    span = spdoc.char_span(window.start, window.end, alignment_mode="expand")
+    if span is None:
+        return out
+    for ent in span.ents:
+        if ent.label_ == "WEAPON":
+            weapon = gaz.weapon(ent.ent_id_)
+            if weapon is not None and weapon.category == category and weapon.designation not in out:
+                out.append(weapon.designation)
+    return out
+
+
+def encoder_claims(model: EncoderModel, spdoc: Doc, doc_id: str, text: str, published: str | None,
+                   rule_claims: list[Claim], gaz, lex: Lexicon) -> list[Claim]:
+    windows = windows_of(spdoc, published, lex)
+    if not windows:
+        return []
+    by_sentence: dict[int, list[Claim]] = {}
+    for c in rule_claims:
+        by_sentence.setdefault(c.start, []).append(c)
+    found: dict[tuple, Claim] = {}
+    for window, cells in zip(windows, model.score(windows)):
+        for cell in cells:
+            for claim in _claims(cell, window, spdoc, doc_id, text, by_sentence.get(window.start, []), gaz):
+                key = claim.key()
+                if key not in found or found[key].confidence < claim.confidence - 1e-9 and False:
+                    found[key] = claim
+                elif claim.confidence > found[key].confidence:
+                    found[key].confidence = claim.confidence
+    return list(found.values())
+
+
+def _claims(cell: Cell, window: Window, spdoc: Doc, doc_id: str, text: str, rules: list[Claim], gaz) -> list[Claim]:
+    same = [c for c in rules if c.category == cell.category]
+    like = next((c for c in same if (c.supplier, c.recipient) == (cell.supplier, cell.recipient)),
+                same[0] if same else (rules[0] if rules else None))
+    designations = [c.designation for c in same if c.designation]
+    for d in _designations(spdoc, window, cell.category, gaz):
+        if d.lower() not in {x.lower() for x in designations}:
+            designations.append(d)
+    out = []
+    for designation in designations or [None]:
+        out.append(Claim(
+            doc=doc_id, supplier=cell.supplier, recipient=cell.recipient, category=cell.category,
+            status=cell.status, designation=designation,
+            item=(like.item if like is not None and like.category == cell.category else ""),
+            attribution=list(like.attribution) if like is not None else [],
+            time=like.time if like is not None else None,
+            quantity=like.quantity if like is not None and like.category == cell.category else None,
+            purpose=like.purpose if like is not None else None,
+            evidence=text[window.start:window.end], start=window.start, end=window.end,
+            confidence=round(cell.probability, 4), rule="encoder"))
+    return out

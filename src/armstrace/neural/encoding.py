@@ -1,0 +1,95 @@
+"""Windows as encoder input, and the pair head in numpy: the same code for training and run time.
+
+`encode` turns windows into token ids (target sentence first, context second, the context cut
+first) and, for each window, the token positions of each party. `PairHead` scores every cell
+(ordered party pair x category) from the encoder's hidden states: a party is the mean of its
+tokens' vectors (NONE a learned vector), a pair is [CLS; supplier; recipient;
+supplier*recipient] through one hidden layer, and each category adds its own vector before the
+output layer gives the classes of `cells.CLASSES`. The torch module of `fit.py` has the same
+shape and exports its weights to this one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .cells import CATEGORIES, CLASSES, NONE, pairs
+from .windows import Window
+
+MAX_TOKENS = 96
+
+
+@dataclass
+class Encoded:
+    ids: np.ndarray  # [windows, tokens] int64
+    mask: np.ndarray
+    types: np.ndarray
+    parties: list[dict[str, list[int]]]  # per window: code -> token positions (codes with none are dropped)
+
+
+def load_tokenizer(path: str | Path, max_tokens: int = MAX_TOKENS):
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(path))
+    tok.no_padding()
+    tok.enable_truncation(max_length=max_tokens, strategy="longest_first")
+    return tok
+
+
+def encode(tokenizer, windows: list[Window]) -> Encoded:
+    encodings = tokenizer.encode_batch([(w.target, w.context or ".") for w in windows])
+    width = max((len(e.ids) for e in encodings), default=1)
+    n = len(windows)
+    ids = np.zeros((n, width), dtype=np.int64)
+    mask = np.zeros((n, width), dtype=np.int64)
+    types = np.zeros((n, width), dtype=np.int64)
+    parties: list[dict[str, list[int]]] = []
+    for k, (w, e) in enumerate(zip(windows, encodings)):
+        length = len(e.ids)
+        ids[k, :length] = e.ids
+        mask[k, :length] = 1
+        types[k, :length] = e.type_ids
+        seqs = e.sequence_ids
+        found: dict[str, list[int]] = {}
+        for code, spans in w.parties.items():
+            positions = []
+            for seg, s, t in spans:
+                positions += [i for i, (seq, (a, b)) in enumerate(zip(seqs, e.offsets))
+                              if seq == seg and a < t and s < b]
+            if positions:
+                found[code] = sorted(set(positions))
+        parties.append(found)
+    return Encoded(ids, mask, types, parties)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:  # the tanh form, as torch's GELU(approximate="tanh")
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608028654 * (x + 0.044715 * x ** 3)))
+
+
+class PairHead:
+    """The cell scorer in numpy: weights from `fit.py`'s `Head` (`head.npz`)."""
+
+    def __init__(self, weights: dict[str, np.ndarray]):
+        self.none = weights["none"].astype(np.float32)
+        self.w1, self.b1 = weights["w1"].astype(np.float32), weights["b1"].astype(np.float32)
+        self.cat = weights["cat"].astype(np.float32)
+        self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
+
+    def cells(self, hidden: np.ndarray, parties: dict[str, list[int]]) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """One window's pairs and their class probabilities [pairs, categories, classes]."""
+        vectors = {code: hidden[pos].mean(axis=0) for code, pos in parties.items()}
+        vectors[NONE] = self.none
+        todo = pairs(list(parties))
+        if not todo:
+            return [], np.zeros((0, len(CATEGORIES), len(CLASSES)), dtype=np.float32)
+        s = np.stack([vectors[a] for a, _ in todo])
+        r = np.stack([vectors[b] for _, b in todo])
+        cls = np.repeat(hidden[0][None, :], len(todo), axis=0)
+        h = _gelu(np.concatenate([cls, s, r, s * r], axis=1) @ self.w1.T + self.b1)
+        z = _gelu(h[:, None, :] + self.cat[None, :, :]) @ self.w2.T + self.b2  # [pairs, categories, classes]
+        z = z - z.max(axis=-1, keepdims=True)
+        p = np.exp(z)
+        return todo, p / p.sum(axis=-1, keepdims=True)
