@@ -40,6 +40,9 @@ CORPORA = {
     "dev": SHARED / "corpus" / "dev" / "docs.jsonl",
     "seed": SHARED / "corpus" / "seed" / "seed.jsonl",
     "train2": SHARED / "corpus" / "train2" / "docs.jsonl",
+    # our own texts, written to teach patterns the news above lacks (data/training/synthetic/)
+    "synthetic1": ROOT / "data" / "training" / "synthetic" / "synthetic1.docs.jsonl",
+    "synthetic2": ROOT / "data" / "training" / "synthetic" / "synthetic2.docs.jsonl",
 }
 TRAINING = ROOT / "data" / "training"
 BATCHES = TRAINING / "batches"
@@ -243,6 +246,8 @@ def sample5(args) -> None:
         for line in open(path, encoding="utf-8"):
             if line.strip():
                 labelled.add(json.loads(line)["id"])
+    for path in BATCHES.glob("*.txt"):  # drawn before, perhaps not labelled yet
+        labelled.update(i for _, i in read_batch(str(path)))
     rest = [i for i in docs if not held_out(text_of(i)) and i not in labelled]
     rng = random.Random(args.seed)
     chosen = rng.sample(rest, min(args.count, len(rest)))

@@ -119,9 +119,9 @@ def docs_beside(labels: str | Path) -> Path | None:
 
 def shipped_label_files() -> list[Path]:
     """The project's labels: every labels/*.jsonl but the second annotations (double*.jsonl);
-    adjudicated.jsonl (the verdicts where two annotators disagreed) last, so that it wins."""
+    adjudicated*.jsonl (the verdicts where two annotators disagreed) last, so that they win."""
     files = sorted(p for p in SHIPPED_LABELS.glob("*.jsonl") if not p.name.startswith(("double", "adjudicated")))
-    return files + sorted(SHIPPED_LABELS.glob("adjudicated.jsonl"))
+    return files + sorted(SHIPPED_LABELS.glob("adjudicated*.jsonl"))
 
 
 def held_out_keys(path: Path = HELD_OUT) -> set[tuple[str, str]]:
