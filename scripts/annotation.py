@@ -67,12 +67,22 @@ def held_out(doc_id: str) -> bool:
     return int(digest[:8], 16) / 2**32 < HELD_OUT_SHARE
 
 
-def read_corpus(name: str) -> dict[str, dict]:
+def read_corpus(name: str, wanted: set[str] | None = None) -> dict[str, dict]:
+    """A corpus's documents by id (only the `wanted` ones, when given: faster)."""
     path = CORPORA[name]
     if not path.exists():
         sys.exit(f"{path} is absent: the shared corpus must be beside the checkout")
+    out = {}
     with open(path, encoding="utf-8") as handle:
-        return {d["id"]: d for d in map(json.loads, handle) if d.get("id")}
+        for line in handle:
+            if wanted is not None:
+                head = re.match(r'\{"id": "([^"]+)"', line)
+                if head is not None and head.group(1) not in wanted:
+                    continue
+            d = json.loads(line)
+            if d.get("id") and (wanted is None or d["id"] in wanted):
+                out[d["id"]] = d
+    return out
 
 
 def _source(doc_id: str) -> str:
@@ -288,7 +298,7 @@ def show(args) -> None:
     corpora: dict[str, dict[str, dict]] = {}
     batch = read_batch(args.batch)[args.start:args.start + args.count if args.count else None]
     for n, (corpus, doc_id) in enumerate(batch, args.start):
-        docs = corpora.setdefault(corpus, read_corpus(corpus))
+        docs = corpora.setdefault(corpus, read_corpus(corpus, {i for c, i in batch if c == corpus}))
         doc = docs[doc_id]
         print(f"=== [{n}] {corpus} {doc_id}  date={doc.get('date')}")
         if doc.get("title"):

@@ -33,68 +33,69 @@ class DocExample:
     published: str | None = None
 
 
-def cue_lemmas() -> frozenset[str]:
-    """The transfer and aid cues that make a sentence a window (beside its items)."""
-    from .extract.lexicon import load_lexicon
-
-    lex = load_lexicon()
-    return frozenset(lex.give_verbs | lex.get_verbs | lex.give_nouns | lex.get_nouns | lex.halt_verbs
-                     | lex.interdict_verbs)
-
-
-def doc_windows(spdoc, cues: frozenset[str]) -> list[Window]:
-    return build_windows(spdoc, cues)
-
-
 def encoder_examples(documents: dict[tuple[str, str], Any], labels: dict[tuple[str, str], list[dict]],
                      coverage: Coverage | None = None,
-                     progress: Callable[[int], None] | None = None) -> list[DocExample]:
-    """Windows and gold cells of every labelled document."""
+                     progress: Callable[[int], None] | None = None,
+                     windows_cache: dict[tuple[str, str], list[Window]] | None = None) -> list[DocExample]:
+    """Windows and gold cells of every labelled document. `windows_cache` (key -> windows) saves
+    parsing a document again; the documents parsed here are added to it."""
+    from .extract.encoded import windows_of
     from .nlp import get_nlp, normalise
     from .nlp.long_docs import is_long, parse
 
-    nlp = get_nlp()
-    cues = cue_lemmas()
-    keys = sorted(documents)
-    out: list[DocExample] = []
-    short = [(normalise(documents[k].full_text or ""), k) for k in keys]
-    parsed = {}
+    cache = windows_cache if windows_cache is not None else {}
+    todo = sorted(k for k in documents if k not in cache)
+    if todo:
+        nlp = get_nlp()
 
-    def texts():
-        for text, key in short:
-            if is_long(text):
-                parsed[key] = parse(nlp, text)
-            else:
-                yield text, key
+        def texts():
+            for key in todo:
+                text = normalise(documents[key].full_text or "")
+                if is_long(text):
+                    cache[key] = windows_of(parse(nlp, text), documents[key].published)
+                else:
+                    yield text, key
 
-    n = 0
-    done = set()
-    for spdoc, key in nlp.pipe(texts(), as_tuples=True, batch_size=32):
-        out.append(_example(key, spdoc, documents[key], labels[key], cues, coverage))
-        done.add(key)
-        n += 1
-        if progress:
-            progress(n)
-    for key, spdoc in parsed.items():
-        out.append(_example(key, spdoc, documents[key], labels[key], cues, coverage))
-    out.sort(key=lambda e: e.key)
+        for n, (spdoc, key) in enumerate(nlp.pipe(texts(), as_tuples=True, batch_size=32), 1):
+            cache[key] = windows_of(spdoc, documents[key].published)
+            if progress:
+                progress(n)
+    out = []
+    for key in sorted(documents):
+        doc = documents[key]
+        cells = gold_cells(cache[key], labels.get(key, []), doc.title, doc.text or "", coverage)
+        out.append(DocExample(key, cache[key], cells, doc.published))
     return out
 
 
-def _example(key, spdoc, doc, claims, cues, coverage) -> DocExample:
-    windows = doc_windows(spdoc, cues)
-    cells = gold_cells(windows, claims, doc.title, doc.text or "", coverage)
-    return DocExample(key, windows, cells, doc.published)
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "training" / "synthetic"
+
+
+def synthetic_files() -> dict[str, tuple[Path, Path]]:
+    """The synthetic training texts the team wrote (data/training/synthetic/): corpus name ->
+    (labels, documents). Never held out; trained on only when asked (`synthetic=True`)."""
+    out = {}
+    for labels in sorted(SYNTHETIC.glob("*.labels.jsonl")):
+        name = labels.name.removesuffix(".labels.jsonl")
+        docs = SYNTHETIC / f"{name}.docs.jsonl"
+        if docs.exists():
+            out[name] = (labels, docs)
+    return out
 
 
 def labelled(label_files: Iterable[str | Path] = (), shipped: bool = True,
-             docs: dict[str, str] | None = None) -> tuple[dict, dict]:
-    """(labels, documents) of the shipped labels and a team's own files."""
+             docs: dict[str, str] | None = None, synthetic: bool = False) -> tuple[dict, dict]:
+    """(labels, documents) of the shipped labels, a team's own files and, with `synthetic`,
+    the synthetic texts."""
     files = (shipped_label_files() if shipped else []) + [Path(p) for p in label_files]
+    docs = dict(docs or {})
+    if synthetic:
+        for name, (labels_path, docs_path) in synthetic_files().items():
+            files.append(labels_path)
+            docs.setdefault(name, str(docs_path))
     if not files:
         raise TrainingError("no label files: the shipped labels are missing and none were given")
     labels = read_labels(files)
-    docs = dict(docs or {})
     for path in label_files:
         beside = docs_beside(path)
         if beside is not None:
@@ -223,7 +224,7 @@ def held_out_parts(keys) -> dict[str, list]:
 
 
 def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = True,
-                  docs: dict[str, str] | None = None, out: str | Path | None = None, settings=None,
+                  docs: dict[str, str] | None = None, synthetic: bool = True, out: str | Path | None = None, settings=None,
                   held_out: set[tuple[str, str]] | None = None, exclude_corpora: Iterable[str] = (),
                   examples: list[DocExample] | None = None, labels: dict | None = None,
                   limit_documents: int | None = None, curve: tuple[float, ...] = (),
@@ -241,7 +242,7 @@ def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = Tru
     started = time.monotonic()
     report = EncoderReport()
     if examples is None:
-        labels, documents = labelled(label_files, shipped, docs)
+        labels, documents = labelled(label_files, shipped, docs, synthetic=synthetic and shipped)
         log(f"reading and parsing {len(documents)} labelled documents")
         report.coverage = Coverage()
         examples = encoder_examples(documents, labels, report.coverage)
