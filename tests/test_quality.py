@@ -54,36 +54,61 @@ def test_dev_set(scorer_path):
     assert metrics["false_alarm_documents"] <= DEV_MAX_FALSE_ALARM_SHARE * metrics["negative_documents"]
 
 
-# the frozen held-out split of data/training (never trained on); the goal is 0.80
-HELD_OUT_TRIPLE_F1 = 0.285
-HELD_OUT_TRIPLE_PRECISION = 0.68
-HELD_OUT_MAX_FALSE_ALARMS = 2
+# the frozen held-out split of data/training (never trained on), in its two parts: the old one
+# (train/, stream and pool documents of rounds one to three) and the new one (train2, modern
+# texts about arms transfers); issue 24's goal on each: triple F1 0.65, strict F1 0.55
+HELD_OUT_OLD_TRIPLE_F1 = 0.285
+HELD_OUT_OLD_TRIPLE_PRECISION = 0.68
+HELD_OUT_OLD_MAX_FALSE_ALARMS = 2
+HELD_OUT_NEW_TRIPLE_F1 = 0.274
+HELD_OUT_NEW_STRICT_F1 = 0.225
+HELD_OUT_NEW_MAX_FALSE_ALARM_SHARE = 0.05
 
 
-def test_held_out_split(scorer_path, tmp_path):
-    """The shipped model on the held-out documents: labels from data/training, texts from ../shared."""
+def _held_out(tmp_path, part: str):
+    """Gold and documents of one part of the held-out split: labels from data/training, texts
+    from ../shared."""
     import glob
     import json
 
     held = {tuple(line.split("\t")) for line in HELD_OUT.read_text(encoding="utf-8").splitlines() if line}
+    corpora = {"old": (("corpus", "train", "docs.jsonl"), ("corpus", "stream", "reuters21578.jsonl"),
+                       ("corpus", "pool", "docs.jsonl")),
+               "new": (("corpus", "train2", "docs.jsonl"),)}[part]
+    names = {c[1] for c in corpora}
+    files = sorted(glob.glob(str(SHIPPED_LABELS / "batch*.jsonl"))) + sorted(glob.glob(str(SHIPPED_LABELS / "heldout*.jsonl")))
+    files += sorted(glob.glob(str(SHIPPED_LABELS / "adjudicated*.jsonl")))
     labels = {}
-    for path in sorted(glob.glob(str(SHIPPED_LABELS / "batch*.jsonl"))) + [str(SHIPPED_LABELS / "adjudicated.jsonl")]:
+    for path in files:
         for line in open(path, encoding="utf-8"):
             record = json.loads(line)
-            if (record["corpus"], record["id"]) in held:
+            if (record["corpus"], record["id"]) in held and record["corpus"] in names:
                 labels[f"{record['corpus']}:{record['id']}"] = record["claims"]
     gold, docs = tmp_path / "gold.jsonl", tmp_path / "docs.jsonl"
     gold.write_text("".join(json.dumps({"id": i, "claims": c}) + "\n" for i, c in labels.items()), encoding="utf-8")
     with docs.open("w", encoding="utf-8") as out:
-        for corpus in (("corpus", "train", "docs.jsonl"), ("corpus", "stream", "reuters21578.jsonl"),
-                       ("corpus", "pool", "docs.jsonl")):
+        for corpus in corpora:
             for line in _paths(*corpus).open(encoding="utf-8"):
                 record = json.loads(line)
                 key = f"{corpus[1]}:{record['id']}"
                 if key in labels:
                     out.write(json.dumps({**record, "id": key}) + "\n")
+    return gold, docs
+
+
+def test_held_out_split_old_part(scorer_path, tmp_path):
+    gold, docs = _held_out(tmp_path, "old")
     metrics, _details = evaluate(gold, docs, scorer_path)
     assert metrics["documents"] >= 500
-    assert metrics["triple"]["f1"] >= HELD_OUT_TRIPLE_F1
-    assert metrics["triple"]["precision"] >= HELD_OUT_TRIPLE_PRECISION
-    assert metrics["false_alarm_documents"] <= HELD_OUT_MAX_FALSE_ALARMS
+    assert metrics["triple"]["f1"] >= HELD_OUT_OLD_TRIPLE_F1
+    assert metrics["triple"]["precision"] >= HELD_OUT_OLD_TRIPLE_PRECISION
+    assert metrics["false_alarm_documents"] <= HELD_OUT_OLD_MAX_FALSE_ALARMS
+
+
+def test_held_out_split_new_part(scorer_path, tmp_path):
+    gold, docs = _held_out(tmp_path, "new")
+    metrics, _details = evaluate(gold, docs, scorer_path)
+    assert metrics["documents"] >= 900
+    assert metrics["triple"]["f1"] >= HELD_OUT_NEW_TRIPLE_F1
+    assert metrics["strict"]["f1"] >= HELD_OUT_NEW_STRICT_F1
+    assert metrics["false_alarm_documents"] <= HELD_OUT_NEW_MAX_FALSE_ALARM_SHARE * metrics["negative_documents"]

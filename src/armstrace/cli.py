@@ -234,14 +234,17 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: s
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--epochs", type=click.IntRange(1, 20), default=3, show_default=True,
               help="Passes over the training windows (the claim encoder).")
-@click.option("--exclude-corpus", "excluded", multiple=True, metavar="NAME",
-              help="Leave the labels of this corpus out of training (e.g. pool, to score on it after). Repeatable.")
+@click.option("--exclude-corpus", "excluded", multiple=True, metavar="NAME", default=("pool",), show_default=True,
+              help="Leave the labels of this corpus out of training (the shipped model leaves out the pool, so "
+                   "that the pool scores it as news it never saw; 'none' leaves out nothing). Repeatable.")
 @click.option("--curve/--no-curve", default=False, show_default=True,
               help="Also train on 25% and 50% of the documents and print the learning curve.")
+@click.option("--synthetic/--no-synthetic", default=True, show_default=True,
+              help="Also train on the team's synthetic texts (data/training/synthetic; with the shipped labels only).")
 @click.option("--linear", is_flag=True,
               help="Train the linear judge over the rules' candidates (the model before the claim encoder).")
 def train_command(label_files: tuple[str, ...], doc_files: tuple[str, ...], no_shipped: bool, out: str | None,
-                  seed: int, epochs: int, excluded: tuple[str, ...], curve: bool, linear: bool) -> None:
+                  seed: int, epochs: int, excluded: tuple[str, ...], curve: bool, synthetic: bool, linear: bool) -> None:
     """Train the claim model from labelled documents; print held-out scores; write the model
     that `extract --model` and `ingest --model` take. The claim encoder needs torch
     (pip install torch==2.13.0, then pip install -e '.[train]')."""
@@ -263,8 +266,10 @@ def train_command(label_files: tuple[str, ...], doc_files: tuple[str, ...], no_s
             from .neural.runtime import shipped_dir
             from .train_encoder import train_encoder
 
-            report = train_encoder(label_files, shipped=not no_shipped, docs=docs, out=out or shipped_dir(),
-                                   settings=FitSettings(epochs=epochs, seed=seed), exclude_corpora=excluded,
+            report = train_encoder(label_files, shipped=not no_shipped, docs=docs, synthetic=synthetic,
+                                   out=out or shipped_dir(),
+                                   settings=FitSettings(epochs=epochs, seed=seed),
+                                   exclude_corpora=[c for c in excluded if c != "none"],
                                    curve=(0.25, 0.5) if curve else (), log=log)
     except (TrainingError, RuntimeError) as err:
         raise click.ClickException(str(err)) from None

@@ -14,9 +14,11 @@ from spacy.tokens import Doc
 
 from armstrace.neural.runtime import Cell, EncoderModel
 from armstrace.neural.windows import Window, build_windows
+from armstrace.nlp import load_gazetteer
 
 from .claim import Claim
 from .lexicon import Lexicon, load_lexicon
+from .mentions import ActorResolver
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +26,7 @@ def cue_lemmas() -> frozenset[str]:
     """The transfer, aid and hold cues that make a sentence a window (beside its items)."""
     lex = load_lexicon()
     return frozenset(lex.give_verbs | lex.get_verbs | lex.give_nouns | lex.get_nouns | lex.halt_verbs
-                     | lex.interdict_verbs)
+                     | lex.interdict_verbs | lex.window_cues)
 
 
 def day_codes(lex: Lexicon, published: str | None) -> dict[str, str]:
@@ -34,8 +36,26 @@ def day_codes(lex: Lexicon, published: str | None) -> dict[str, str]:
     return {code: before for code, before, until in lex.predecessors if published[:10] < until}
 
 
-def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None) -> list[Window]:
-    return build_windows(spdoc, cue_lemmas(), day_codes(lex or load_lexicon(), published))
+_SYRIAN_REBEL_WORDS = {"rebel", "rebels", "opposition", "fighters", "insurgents", "insurgent", "fighter"}
+
+
+def _group_codes(resolver: ActorResolver, states: set[str]):
+    """The codes a group noun may stand for: the group its phrase names ("FARC guerrillas"),
+    else OTHER_GROUP, and in a story about Syria, its rebels too (the encoder chooses)."""
+    def codes(tok) -> list[str]:
+        found = [resolver._group_code(tok)]
+        if "SYR" in states and tok.lower_ in _SYRIAN_REBEL_WORDS and "syrian-rebels" not in found:
+            found.append("syrian-rebels")
+        return found
+    return codes
+
+
+def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None, gaz=None) -> list[Window]:
+    lex = lex or load_lexicon()
+    states = {e.ent_id_ for e in spdoc.ents if e.label_ == "ACTOR"}
+    resolver = ActorResolver(gaz or load_gazetteer(), lex)
+    return build_windows(spdoc, cue_lemmas(), day_codes(lex, published), lex.group_nouns,
+                         _group_codes(resolver, states))
 
 
 def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
@@ -54,7 +74,7 @@ def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
 
 def encoder_claims(model: EncoderModel, spdoc: Doc, doc_id: str, text: str, published: str | None,
                    rule_claims: list[Claim], gaz, lex: Lexicon) -> list[Claim]:
-    windows = windows_of(spdoc, published, lex)
+    windows = windows_of(spdoc, published, lex, gaz)
     if not windows:
         return []
     by_sentence: dict[int, list[Claim]] = {}

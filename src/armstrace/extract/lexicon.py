@@ -43,6 +43,7 @@ class Lexicon:
     field_nouns: frozenset[str] = frozenset()  # "the arms trade": a field unless a recipient is named
     place_nouns: frozenset[str] = frozenset()  # "sent jets to the air base": a place, not a recipient
     continuation_starts: tuple[str, ...] = ()  # "In exchange, ...": the sentence goes on with the last report
+    window_cues: frozenset[str] = frozenset()  # more words that make a sentence a window of the claim encoder
     predecessors: tuple[tuple[str, str, str], ...] = ()  # (code, code before, until date): RUS was SUN until 1991-12-26
 
     def is_trigger_verb(self, lemma: str) -> bool:
@@ -98,5 +99,6 @@ def load_lexicon() -> Lexicon:
         field_nouns=fs(neg.get("field_nouns", [])),
         place_nouns=fs(neg.get("place_nouns", [])),
         continuation_starts=tuple(attr.get("continuation_starts", [])),
+        window_cues=fs(data.get("encoder", {}).get("window_cues", [])),
         predecessors=tuple((code, row["before"], row["until"]) for code, row in data.get("predecessors", {}).items()),
     )

@@ -16,14 +16,15 @@ the two segments; the encoder pools the tokens under them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 ITEM_LABELS = ("WEAPON", "ARMS")
 ACTOR = "ACTOR"
-DOCUMENT_ACTORS = 3  # the document's most named actors, offered to every window
+OTHER_GROUP = "other-group"  # the guidelines' code of a group no slug names
+DOCUMENT_ACTORS = 4  # the document's most named actors, offered to every window
 MAX_PARTIES = 8  # parties of one window (named in the sentence first, then context, then document)
 CONTEXT_BEFORE = 2  # sentences before the target
 MAX_SENTENCE_CHARS = 1200  # a longer "sentence" (a run-on list, a table) is cut for the encoder
@@ -49,9 +50,19 @@ def _stripped(sent: Span) -> tuple[int, int]:
     return start, max(start, sent.start_char + len(text.rstrip()))
 
 
-def _actors(sent: Span) -> list[tuple[str, int, int]]:
-    """(code, start, end) of the ACTOR entities of a sentence, characters in the document."""
-    return [(e.ent_id_, e.start_char, e.end_char) for e in sent.ents if e.label_ == ACTOR and e.ent_id_]
+def _actors(sent: Span, group_words: frozenset[str] = frozenset(),
+            group_codes: Callable[[Token], list[str]] | None = None) -> list[tuple[str, int, int]]:
+    """(code, start, end) of the ACTOR entities of a sentence, characters in the document, and
+    of its group nouns outside them ("the guerrillas", "arms traffickers"): the codes
+    `group_codes` gives the noun (OTHER_GROUP without it)."""
+    found = [(e.ent_id_, e.start_char, e.end_char) for e in sent.ents if e.label_ == ACTOR and e.ent_id_]
+    if group_words:
+        for tok in sent:
+            if tok.ent_type_ != ACTOR and tok.is_alpha and (tok.lower_ in group_words or tok.lemma_.lower() in group_words):
+                for code in (group_codes(tok) if group_codes is not None else [OTHER_GROUP]):
+                    found.append((code, tok.idx, tok.idx + len(tok.text)))
+        found.sort(key=lambda m: m[1])
+    return found
 
 
 def is_candidate(sent: Span, cue_lemmas: frozenset[str]) -> bool:
@@ -61,13 +72,17 @@ def is_candidate(sent: Span, cue_lemmas: frozenset[str]) -> bool:
     return any(t.lemma_.lower() in cue_lemmas for t in sent if t.is_alpha)
 
 
-def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, str] | None = None) -> list[Window]:
+def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, str] | None = None,
+                  group_words: Iterable[str] = (),
+                  group_codes: Callable[[Token], list[str]] | None = None) -> list[Window]:
     """The candidate windows of a parsed document (its headline, when it has one, is its
     first sentence: `Document.full_text`), in order. `rename` maps party codes to others (the
-    state of the day: Russia in 1987 is the Soviet Union)."""
+    state of the day: Russia in 1987 is the Soviet Union); `group_words` are nouns that name
+    a group, and `group_codes` the codes such a noun may stand for (OTHER_GROUP without it)."""
     cue_lemmas = frozenset(cue_lemmas)
+    group_words = frozenset(group_words)
     sents = list(spdoc.sents)
-    mentions = [_actors(s) for s in sents]
+    mentions = [_actors(s, group_words, group_codes) for s in sents]
     if rename:
         mentions = [[(rename.get(c, c), s, e) for c, s, e in found] for found in mentions]
     counts = Counter(code for found in mentions for code, _, _ in found)
