@@ -481,7 +481,7 @@ def test_corrections_exported_and_retrained_fix_the_claim(tmp_path):
     labels = tmp_path / "reviews.jsonl"
     assert run_cli("review", "export", "--out", labels, "--db", db).returncode == 0
     model = tmp_path / "team-model.json"
-    trained = run_cli("train", "--labels", labels, "--no-shipped", "--no-curve", "--out", model)
+    trained = run_cli("train", "--linear", "--labels", labels, "--no-shipped", "--no-curve", "--out", model)
     assert trained.returncode == 0, trained.stderr
     assert b"labelled documents: 11" in trained.stdout, trained.stdout
 

@@ -182,8 +182,13 @@ def calibration_points(examples, scored, labels, threshold: float) -> list[list[
     if len(set(ys)) < 2:
         return []
     iso = IsotonicRegression(y_min=0.01, y_max=0.99, out_of_bounds="clip").fit(xs, ys)
-    grid = sorted(set([threshold] + [round(x / 20, 2) for x in range(int(threshold * 20), 21)]))
-    return [[x, round(float(iso.predict([x])[0]), 4)] for x in grid]
+    # the fitted steps, as points (at most 60, evenly through them), from the threshold up
+    xs_fit, ys_fit = list(iso.X_thresholds_), list(iso.y_thresholds_)
+    step = max(1, len(xs_fit) // 60)
+    points = [[round(float(x), 5), round(float(y), 4)] for x, y in list(zip(xs_fit, ys_fit))[::step]]
+    if points and points[-1][0] < float(xs_fit[-1]):
+        points.append([round(float(xs_fit[-1]), 5), round(float(ys_fit[-1]), 4)])
+    return points
 
 
 @dataclass

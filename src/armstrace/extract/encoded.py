@@ -50,12 +50,24 @@ def _group_codes(resolver: ActorResolver, states: set[str]):
     return codes
 
 
+def _category_of(gaz):
+    """An item entity's category: the catalogue's for a designation (WEAPON), the lexicon's
+    for an item word (ARMS)."""
+    def category(ent) -> str | None:
+        if ent.label_ == "WEAPON":
+            weapon = gaz.weapon(ent.ent_id_)
+            return weapon.category if weapon is not None else None
+        return ent.ent_id_ or None
+    return category
+
+
 def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None, gaz=None) -> list[Window]:
     lex = lex or load_lexicon()
+    gaz = gaz or load_gazetteer()
     states = {e.ent_id_ for e in spdoc.ents if e.label_ == "ACTOR"}
-    resolver = ActorResolver(gaz or load_gazetteer(), lex)
+    resolver = ActorResolver(gaz, lex)
     return build_windows(spdoc, cue_lemmas(), day_codes(lex, published), lex.group_nouns,
-                         _group_codes(resolver, states))
+                         _group_codes(resolver, states), _category_of(gaz))
 
 
 def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:

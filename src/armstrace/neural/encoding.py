@@ -4,8 +4,12 @@
 first) and, for each window, the token positions of each party. `PairHead` scores every cell
 (ordered party pair x category) from the encoder's hidden states: a party is the mean of its
 tokens' vectors (NONE a learned vector), a pair is [CLS; supplier; recipient;
-supplier*recipient] through one hidden layer, and each category adds its own vector before the
-output layer gives the classes of `cells.CLASSES`. The torch module of `fit.py` has the same
+supplier*recipient] through one hidden layer, and each category adds its own vector and the
+projected mean of its items' tokens in the sentence (a learned vector when it names none)
+before the
+output layer gives one logit for "the cell holds a claim" (a sigmoid) and one for each status
+(a softmax): as probabilities of the classes of `cells.CLASSES`, p(no claim) and
+p(claim) x p(status). The torch module of `fit.py` has the same
 shape and exports its weights to this one.
 """
 
@@ -28,6 +32,7 @@ class Encoded:
     mask: np.ndarray
     types: np.ndarray
     parties: list[dict[str, list[int]]]  # per window: code -> token positions (codes with none are dropped)
+    items: list[dict[int, list[int]]]  # per window: category index -> token positions of its items
 
 
 def load_tokenizer(path: str | Path, max_tokens: int = MAX_TOKENS):
@@ -47,22 +52,32 @@ def encode(tokenizer, windows: list[Window]) -> Encoded:
     mask = np.zeros((n, width), dtype=np.int64)
     types = np.zeros((n, width), dtype=np.int64)
     parties: list[dict[str, list[int]]] = []
+    items: list[dict[int, list[int]]] = []
+
+    def positions(e, spans) -> list[int]:
+        seqs, out = e.sequence_ids, []
+        for seg, s, t in spans:
+            out += [i for i, (seq, (a, b)) in enumerate(zip(seqs, e.offsets)) if seq == seg and a < t and s < b]
+        return sorted(set(out))
+
     for k, (w, e) in enumerate(zip(windows, encodings)):
         length = len(e.ids)
         ids[k, :length] = e.ids
         mask[k, :length] = 1
         types[k, :length] = e.type_ids
-        seqs = e.sequence_ids
         found: dict[str, list[int]] = {}
         for code, spans in w.parties.items():
-            positions = []
-            for seg, s, t in spans:
-                positions += [i for i, (seq, (a, b)) in enumerate(zip(seqs, e.offsets))
-                              if seq == seg and a < t and s < b]
-            if positions:
-                found[code] = sorted(set(positions))
+            at = positions(e, spans)
+            if at:
+                found[code] = at
         parties.append(found)
-    return Encoded(ids, mask, types, parties)
+        named: dict[int, list[int]] = {}
+        for category, spans in (w.items or {}).items():
+            at = positions(e, spans)
+            if at and category in CATEGORIES:
+                named[CATEGORIES.index(category)] = at
+        items.append(named)
+    return Encoded(ids, mask, types, parties, items)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:  # the tanh form, as torch's GELU(approximate="tanh")
@@ -76,9 +91,12 @@ class PairHead:
         self.none = weights["none"].astype(np.float32)
         self.w1, self.b1 = weights["w1"].astype(np.float32), weights["b1"].astype(np.float32)
         self.cat = weights["cat"].astype(np.float32)
+        self.no_item = weights["no_item"].astype(np.float32)
+        self.w3, self.b3 = weights["w3"].astype(np.float32), weights["b3"].astype(np.float32)
         self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
 
-    def cells(self, hidden: np.ndarray, parties: dict[str, list[int]]) -> tuple[list[tuple[str, str]], np.ndarray]:
+    def cells(self, hidden: np.ndarray, parties: dict[str, list[int]],
+              items: dict[int, list[int]] | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
         """One window's pairs and their class probabilities [pairs, categories, classes]."""
         vectors = {code: hidden[pos].mean(axis=0) for code, pos in parties.items()}
         vectors[NONE] = self.none
@@ -89,7 +107,13 @@ class PairHead:
         r = np.stack([vectors[b] for _, b in todo])
         cls = np.repeat(hidden[0][None, :], len(todo), axis=0)
         h = _gelu(np.concatenate([cls, s, r, s * r], axis=1) @ self.w1.T + self.b1)
-        z = _gelu(h[:, None, :] + self.cat[None, :, :]) @ self.w2.T + self.b2  # [pairs, categories, classes]
-        z = z - z.max(axis=-1, keepdims=True)
-        p = np.exp(z)
-        return todo, p / p.sum(axis=-1, keepdims=True)
+        named = np.repeat(self.no_item[None, :], len(CATEGORIES), axis=0)  # each category's items, pooled
+        for c, pos in (items or {}).items():
+            named[c] = hidden[pos].mean(axis=0)
+        per_category = self.cat + named @ self.w3.T + self.b3  # [categories, size]
+        z = _gelu(h[:, None, :] + per_category[None, :, :]) @ self.w2.T + self.b2  # [pairs, categories, 1 + statuses]
+        claim = 1.0 / (1.0 + np.exp(-z[..., :1]))  # the cell holds a claim
+        status = z[..., 1:] - z[..., 1:].max(axis=-1, keepdims=True)
+        status = np.exp(status)
+        status /= status.sum(axis=-1, keepdims=True)  # its status, if it does
+        return todo, np.concatenate([1.0 - claim, claim * status], axis=-1)

@@ -35,11 +35,11 @@ IGNORE = -100
 class FitSettings:
     epochs: int = 3
     batch_size: int = 16
-    learning_rate: float = 5e-5
-    head_learning_rate: float = 5e-4
+    learning_rate: float = 8e-5
+    head_learning_rate: float = 1e-3
     warmup: float = 0.1
     negative_windows: float = 1.0  # windows without a claim kept, per window with one
-    claim_weight: float = 2.0  # loss weight of a cell holding a claim, against 1 for an empty one
+    claim_weight: float = 10.0  # loss weight of a cell holding a claim, against 1 for an empty one
     max_tokens: int = MAX_TOKENS
     seed: int = 0
     threads: int = 2
@@ -78,6 +78,8 @@ def build_module(base: Path):
             self.none = nn.Parameter(torch.zeros(size).normal_(0, 0.02))
             self.pair = nn.Linear(4 * size, size)
             self.cat = nn.Parameter(torch.zeros(len(CATEGORIES), size).normal_(0, 0.02))
+            self.no_item = nn.Parameter(torch.zeros(size).normal_(0, 0.02))
+            self.item = nn.Linear(size, size)
             self.out = nn.Linear(size, len(CLASSES))
             self.gelu = nn.GELU(approximate="tanh")
             self.drop = nn.Dropout(0.1)
@@ -85,14 +87,18 @@ def build_module(base: Path):
         def hidden(self, ids, mask, types):
             return self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
-        def cells(self, hidden_one, parties: dict[str, list[int]], todo: list[tuple[str, str]]):
+        def cells(self, hidden_one, parties: dict[str, list[int]], todo: list[tuple[str, str]],
+                  items: dict[int, list[int]] | None = None):
             vectors = {code: hidden_one[pos].mean(dim=0) for code, pos in parties.items()}
             vectors[NONE] = self.none
             s = torch.stack([vectors[a] for a, _ in todo])
             r = torch.stack([vectors[b] for _, b in todo])
             cls = hidden_one[0].unsqueeze(0).expand(len(todo), -1)
             h = self.drop(self.gelu(self.pair(torch.cat([cls, s, r, s * r], dim=1))))
-            return self.out(self.drop(self.gelu(h.unsqueeze(1) + self.cat.unsqueeze(0))))  # [pairs, cats, classes]
+            named = [hidden_one[items[c]].mean(dim=0) if items and c in items else self.no_item
+                     for c in range(len(CATEGORIES))]
+            per_category = self.cat + self.item(torch.stack(named))
+            return self.out(self.drop(self.gelu(h.unsqueeze(1) + per_category.unsqueeze(0))))  # [pairs, cats, classes]
 
     return ClaimEncoder()
 
@@ -146,8 +152,8 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min(1.0, (step + 1) / warm) * max(0.0, (steps - step) / max(1, steps - warm))
         if step >= warm else (step + 1) / warm)
-    weight = torch.tensor([1.0] + [settings.claim_weight] * len(STATUSES))
-    loss_fn = torch.nn.CrossEntropyLoss(weight=weight, ignore_index=IGNORE, reduction="sum")
+    claim_loss = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(settings.claim_weight), reduction="sum")
+    status_loss = torch.nn.CrossEntropyLoss(reduction="sum")
     started = time.monotonic()
     model.train()
     step = 0
@@ -161,25 +167,32 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
             batch = [windows[k] for k in batches[b]]
             enc = encode(tokenizer, batch)
             hidden = model.hidden(torch.from_numpy(enc.ids), torch.from_numpy(enc.mask), torch.from_numpy(enc.types))
-            losses, n_cells = [], 0
+            claim_terms, status_terms, n_cells, n_claims = [], [], 0, 0
             for j, k in enumerate(batches[b]):
                 todo, labels = cell_labels(enc.parties[j], cells[k])
                 if not todo:
                     continue
-                logits = model.cells(hidden[j], enc.parties[j], todo)
-                target = torch.from_numpy(labels)
-                losses.append(loss_fn(logits.reshape(-1, len(CLASSES)), target.reshape(-1)))
-                n_cells += int((target != IGNORE).sum())
-            if not losses:
+                logits = model.cells(hidden[j], enc.parties[j], todo, enc.items[j]).reshape(-1, len(CLASSES))
+                target = torch.from_numpy(labels).reshape(-1)
+                kept = target != IGNORE
+                claim_terms.append(claim_loss(logits[kept, 0], (target[kept] > NO_CLAIM).float()))
+                right = target > NO_CLAIM
+                if right.any():
+                    status_terms.append(status_loss(logits[right, 1:], target[right] - 1))
+                n_cells += int(kept.sum())
+                n_claims += int(right.sum())
+            if not claim_terms:
                 continue
-            loss = torch.stack(losses).sum() / max(1, n_cells) * 10.0
+            loss = torch.stack(claim_terms).sum() / max(1, n_cells) * 10.0
+            if status_terms:
+                loss = loss + torch.stack(status_terms).sum() / n_claims
             optimiser.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimiser.step()
             schedule.step()
             step += 1
-            total += float(loss)
+            total += float(loss.detach())
             count += 1
             if step % 50 == 0:
                 log(f"  epoch {epoch + 1} step {step}/{steps} loss {total / max(1, count):.4f} "
@@ -197,7 +210,9 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
 def head_weights(model) -> dict[str, np.ndarray]:
     return {"none": model.none.detach().numpy(), "w1": model.pair.weight.detach().numpy(),
             "b1": model.pair.bias.detach().numpy(), "cat": model.cat.detach().numpy(),
-            "w2": model.out.weight.detach().numpy(), "b2": model.out.bias.detach().numpy()}
+            "w2": model.out.weight.detach().numpy(), "b2": model.out.bias.detach().numpy(),
+            "no_item": model.no_item.detach().numpy(), "w3": model.item.weight.detach().numpy(),
+            "b3": model.item.bias.detach().numpy()}
 
 
 def export(model, folder: str | Path, config: dict | None = None, quantise: bool = True) -> Path:
@@ -217,8 +232,9 @@ def export(model, folder: str | Path, config: dict | None = None, quantise: bool
             return self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                 token_type_ids=token_type_ids).last_hidden_state
 
-    example = (torch.ones(1, 16, dtype=torch.long), torch.ones(1, 16, dtype=torch.long),
-               torch.zeros(1, 16, dtype=torch.long))
+    mask = torch.ones(2, 16, dtype=torch.long)
+    mask[1, 9:] = 0  # a padded row: the traced graph must mask padding (no branch on an all-ones mask)
+    example = (torch.full((2, 16), 1000, dtype=torch.long), mask, torch.zeros(2, 16, dtype=torch.long))
     raw = folder / "encoder-fp32.onnx"
     axes = {"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
             "token_type_ids": {0: "batch", 1: "tokens"}, "hidden": {0: "batch", 1: "tokens"}}

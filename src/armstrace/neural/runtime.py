@@ -25,6 +25,7 @@ from .encoding import PairHead, encode, load_tokenizer
 from .windows import Window
 
 BATCH = 32
+THREADS = 2  # ONNX Runtime's threads in one process: fixed, so that results do not depend on the machine
 
 
 def shipped_dir() -> Path:
@@ -63,7 +64,7 @@ class EncoderModel:
         self.calibration = config.get("calibration", [])
 
     @classmethod
-    def load(cls, folder: str | Path | None = None, threads: int = 1) -> "EncoderModel":
+    def load(cls, folder: str | Path | None = None, threads: int = THREADS) -> "EncoderModel":
         import onnxruntime
 
         folder = Path(folder) if folder is not None else shipped_dir()
@@ -96,16 +97,19 @@ class EncoderModel:
     def probabilities(self, windows: list[Window]) -> list[tuple[list[tuple[str, str]], np.ndarray]]:
         """For each window: its pairs and their class probabilities [pairs, categories, classes]."""
         out = []
-        # windows of like length together: less padding (the order of the results is the input's)
-        order = sorted(range(len(windows)), key=lambda k: len(windows[k].target) + len(windows[k].context))
+        # windows of like length together: less padding (the order of the results is the input's);
+        # a window that offers no party can hold no claim and is not read
+        order = sorted((k for k in range(len(windows)) if windows[k].parties),
+                       key=lambda k: len(windows[k].target) + len(windows[k].context))
+        empty = ([], np.zeros((0, len(CATEGORIES), len(CLASSES)), dtype=np.float32))
         results: dict[int, tuple] = {}
         for i in range(0, len(order), BATCH):
             part = order[i:i + BATCH]
             enc, hidden = self.hidden([windows[k] for k in part])
             for j, k in enumerate(part):
-                results[k] = self.head.cells(hidden[j], enc.parties[j])
+                results[k] = self.head.cells(hidden[j], enc.parties[j], enc.items[j])
         for k in range(len(windows)):
-            out.append(results[k])
+            out.append(results.get(k, empty))
         return out
 
     def score(self, windows: list[Window], threshold: float | None = None) -> list[list[Cell]]:

@@ -39,6 +39,9 @@ class Window:
     context: str  # and second
     # party code -> its mentions as (segment 0|1, start, end) character spans in target/context
     parties: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # item category -> the target sentence's items of that category (the catalogue's and the
+    # lexicon's: WEAPON and ARMS entities), as (0, start, end) spans
+    items: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def codes(self) -> list[str]:
         return list(self.parties)
@@ -72,13 +75,27 @@ def is_candidate(sent: Span, cue_lemmas: frozenset[str]) -> bool:
     return any(t.lemma_.lower() in cue_lemmas for t in sent if t.is_alpha)
 
 
+def _items(sent: Span, start: int, end: int, category_of: Callable[[Span], str | None] | None) -> dict:
+    found: dict[str, list[tuple[int, int, int]]] = {}
+    if category_of is None:
+        return found
+    for e in sent.ents:
+        if e.label_ in ITEM_LABELS and e.start_char >= start and e.end_char <= end:
+            category = category_of(e)
+            if category:
+                found.setdefault(category, []).append((0, e.start_char - start, e.end_char - start))
+    return found
+
+
 def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, str] | None = None,
                   group_words: Iterable[str] = (),
-                  group_codes: Callable[[Token], list[str]] | None = None) -> list[Window]:
+                  group_codes: Callable[[Token], list[str]] | None = None,
+                  category_of: Callable[[Span], str | None] | None = None) -> list[Window]:
     """The candidate windows of a parsed document (its headline, when it has one, is its
     first sentence: `Document.full_text`), in order. `rename` maps party codes to others (the
     state of the day: Russia in 1987 is the Soviet Union); `group_words` are nouns that name
-    a group, and `group_codes` the codes such a noun may stand for (OTHER_GROUP without it)."""
+    a group, and `group_codes` the codes such a noun may stand for (OTHER_GROUP without it);
+    `category_of` gives an item entity's category (no items without it)."""
     cue_lemmas = frozenset(cue_lemmas)
     group_words = frozenset(group_words)
     sents = list(spdoc.sents)
@@ -129,7 +146,8 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
             if code not in parties and code in first_name:
                 add(first_name[code], [(code, 0, len(first_name[code]))], 0)
         kept = dict(list(_ranked(parties))[:MAX_PARTIES])
-        windows.append(Window(number, start, end, target, " ".join(pieces), kept))
+        windows.append(Window(number, start, end, target, " ".join(pieces), kept,
+                              _items(sent, start, end, category_of)))
     return windows
 
 
