@@ -145,9 +145,9 @@ def render_document(doc: Document) -> str:
 
 
 model_option = click.option(
-    "--model", default=None, metavar="PATH|linear|rules",
-    help="Claim model: a folder (or a --linear JSON file) `armstrace train --out` wrote, 'linear' for the linear "
-         "judge that shipped before the claim encoder, or 'rules' for the rules alone (default: the shipped claim encoder).")
+    "--model", default=None, metavar="PATH|encoder|rules",
+    help="Claim model: 'encoder' for the shipped claim encoder, a folder (or a --linear JSON file) `armstrace train "
+         "--out` wrote, or 'rules' for the rules alone (default: the shipped linear judge over the rules' candidates).")
 confidence_option = click.option(
     "--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
     help="Only claims at least this likely to be right (the model's calibrated probability).")

@@ -15,7 +15,7 @@ from armstrace.ingest.errors import InputProblem
 from armstrace.nlp import get_nlp, load_gazetteer, normalise
 from armstrace.nlp.ents import entity_index, ents_of
 from armstrace.nlp.gazetteer import Gazetteer
-from armstrace.neural.runtime import EncoderModel, shipped_dir
+from armstrace.neural.runtime import EncoderModel
 from armstrace.nlp.long_docs import is_long, parse
 
 from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
@@ -120,21 +120,22 @@ def _is_headline(sent: Span, text: str) -> bool:
     return own_line and len(sent) < 40 and not sent.text.rstrip().endswith((".", '."', ".'"))
 
 
-SHIPPED = "shipped"  # the claim encoder that ships in the package (`armstrace/data/model/encoder/`)
-LINEAR = "linear"  # the linear judge over the rules' candidates (`armstrace/data/model/claims.json`)
+SHIPPED = "shipped"  # the default: the linear judge over the rules' candidates (`armstrace/data/model/claims.json`)
+LINEAR = "linear"  # the same, by name
+ENCODER = "encoder"  # the fine-tuned claim encoder that ships in the package (`armstrace/data/model/encoder/`)
 RULES = "rules"  # no model: the rules' candidates as they are
 
 
 def load_model(model: "ClaimModel | EncoderModel | str | Path | None") -> "ClaimModel | EncoderModel | None":
     """A claim model: an instance, a path to one (a claim-encoder folder or a linear model's
-    JSON file), SHIPPED (the default: the shipped claim encoder), LINEAR (the linear judge over
-    the rules' candidates that shipped before it) or RULES/None (none)."""
+    JSON file), SHIPPED (the default: the linear judge over the rules' candidates; LINEAR names
+    it too), ENCODER (the shipped claim encoder) or RULES/None (none)."""
     if model is None or model == RULES:
         return None
-    if model == SHIPPED:
-        return EncoderModel.load() if (shipped_dir() / "model.onnx").exists() else ClaimModel.load()
-    if model == LINEAR:
+    if model in (SHIPPED, LINEAR):
         return ClaimModel.load()
+    if model == ENCODER:
+        return EncoderModel.load()
     if isinstance(model, (ClaimModel, EncoderModel)):
         return model
     if Path(model).is_dir():
