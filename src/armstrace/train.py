@@ -332,14 +332,21 @@ def score(labels: dict[tuple[str, str], list[dict]], predicted: dict[tuple[str, 
                     return _flatten(json.loads(out.stdout))
                 except json.JSONDecodeError:
                     pass
+    tp, fp, fn = triple_counts(labels, predicted, keys)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"triple_precision": p, "triple_recall": r, "triple_f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def triple_counts(labels: dict[tuple[str, str], list[dict]], predicted: dict[tuple[str, str], list[dict]],
+                  keys: Iterable[tuple[str, str]]) -> tuple[int, int, int]:
+    """(true positive, false positive, missed) (supplier, recipient, category) triples."""
     tp = fp = fn = 0
     for key in keys:
         gold = {(g.get("supplier"), g.get("recipient"), g.get("category")) for g in labels[key]}
         pred = {(c["supplier"], c["recipient"], c["category"]) for c in predicted.get(key, [])}
         tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"triple_precision": p, "triple_recall": r, "triple_f1": 2 * p * r / (p + r) if p + r else 0.0}
+    return tp, fp, fn
 
 
 def _flatten(data: dict, prefix: str = "") -> dict[str, float]:

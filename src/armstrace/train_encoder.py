@@ -22,7 +22,8 @@ from typing import Any
 
 from .neural.cells import Coverage, WindowCells, gold_cells
 from .neural.windows import Window, build_windows
-from .train import TrainingError, docs_beside, held_out_keys, read_documents, read_labels, shipped_label_files
+from .train import (TrainingError, docs_beside, held_out_keys, read_documents, read_labels, shipped_label_files,
+                    triple_counts)
 
 
 @dataclass
@@ -128,23 +129,16 @@ def window_probabilities(model, examples: list[DocExample]):
 def decode(examples: list[DocExample], scored, threshold: float, calibration=None) -> dict:
     """Per document key: claims (supplier, recipient, category, status, confidence), one per
     triple and status, as extraction would give them."""
-    from .neural.cells import CATEGORIES, CLASSES, NO_CLAIM
-    from .neural.runtime import _interpolate
+    from .neural.runtime import cells_over
 
     out: dict[tuple[str, str], dict[tuple, dict]] = {e.key: {} for e in examples}
     for i, _k, todo, probs in scored:
         found = out[examples[i].key]
-        for p, (s, r) in enumerate(todo):
-            for c, category in enumerate(CATEGORIES):
-                raw = 1.0 - float(probs[p, c, NO_CLAIM])
-                if raw < threshold:
-                    continue
-                status = CLASSES[1 + int(probs[p, c, 1:].argmax())]
-                key = (s or None, r or None, category, status)
-                conf = _interpolate(raw, calibration or [])
-                if key not in found or found[key]["confidence"] < conf:
-                    found[key] = {"supplier": s or None, "recipient": r or None, "category": category,
-                                  "status": status, "confidence": conf, "raw": raw}
+        for cell in cells_over(todo, probs, threshold, calibration or []):
+            key = (cell.supplier, cell.recipient, cell.category, cell.status)
+            if key not in found or found[key]["confidence"] < cell.probability:
+                found[key] = {"supplier": cell.supplier, "recipient": cell.recipient, "category": cell.category,
+                              "status": cell.status, "confidence": cell.probability, "raw": cell.raw}
     return {key: list(v.values()) for key, v in out.items()}
 
 
@@ -160,11 +154,7 @@ def best_threshold(examples, scored, labels) -> float:
 
 
 def _triple_f1(labels, predicted, keys) -> float:
-    tp = fp = fn = 0
-    for key in keys:
-        gold = {(g.get("supplier"), g.get("recipient"), g.get("category")) for g in labels[key]}
-        pred = {(c["supplier"], c["recipient"], c["category"]) for c in predicted.get(key, [])}
-        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+    tp, fp, fn = triple_counts(labels, predicted, keys)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 

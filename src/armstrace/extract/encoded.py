@@ -18,6 +18,7 @@ from armstrace.nlp import load_gazetteer
 
 from .claim import Claim
 from .lexicon import Lexicon, load_lexicon
+from .mentions import _SYRIAN_REBEL_WORDS as SYRIAN_REBEL_WORDS
 from .mentions import ActorResolver
 
 
@@ -36,7 +37,8 @@ def day_codes(lex: Lexicon, published: str | None) -> dict[str, str]:
     return {code: before for code, before, until in lex.predecessors if published[:10] < until}
 
 
-_SYRIAN_REBEL_WORDS = {"rebel", "rebels", "opposition", "fighters", "insurgents", "insurgent", "fighter"}
+# the resolver's words for Syria's rebels, in the singular too
+_SYRIAN_REBEL_WORDS = SYRIAN_REBEL_WORDS | {"rebel", "insurgent", "fighter"}
 
 
 def _group_codes(resolver: ActorResolver, states: set[str]):
@@ -97,7 +99,7 @@ def encoder_claims(model: EncoderModel, spdoc: Doc, doc_id: str, text: str, publ
         for cell in cells:
             for claim in _claims(cell, window, spdoc, doc_id, text, by_sentence.get(window.start, []), gaz):
                 key = claim.key()
-                if key not in found or found[key].confidence < claim.confidence - 1e-9 and False:
+                if key not in found:
                     found[key] = claim
                 elif claim.confidence > found[key].confidence:
                     found[key].confidence = claim.confidence

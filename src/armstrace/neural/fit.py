@@ -14,7 +14,6 @@ their evidence window left out of the loss. Deterministic for a seed on one thre
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import time
@@ -141,7 +140,6 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
     tokenizer = load_tokenizer(base / "tokenizer.json", settings.max_tokens)
     model = build_module(base)
     chosen = choose_windows(windows, cells, settings.negative_windows, settings.seed)
-    chosen = [k for k in chosen if windows[k].parties or True]
     batches = [chosen[i:i + settings.batch_size] for i in range(0, len(chosen), settings.batch_size)]
     steps = max(1, len(batches) * settings.epochs)
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
@@ -272,5 +270,4 @@ def export(model, folder: str | Path, config: dict | None = None, quantise: bool
             "settings": asdict(settings)}
     info.update(config or {})
     (folder / "config.json").write_text(json.dumps(info, indent=1, sort_keys=True), encoding="utf-8")
-    os.sync() if hasattr(os, "sync") else None
     return folder

@@ -43,6 +43,7 @@ class Cell:
     category: str
     status: str
     probability: float  # calibrated: the probability that the cell holds a claim
+    raw: float = 0.0  # the model's own, before calibration
 
 
 def _interpolate(x: float, points: list[list[float]]) -> float:
@@ -55,6 +56,21 @@ def _interpolate(x: float, points: list[list[float]]) -> float:
         if x <= x1:
             return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
     return points[-1][1]
+
+
+def cells_over(todo: list[tuple[str, str]], probs: np.ndarray, threshold: float,
+               calibration: list[list[float]]) -> list[Cell]:
+    """One window's cells that hold a claim (the model's probability at or above the
+    threshold), with the likeliest status and the calibrated probability."""
+    cells = []
+    for p, (s, r) in enumerate(todo):
+        for c, category in enumerate(CATEGORIES):
+            raw = 1.0 - float(probs[p, c, NO_CLAIM])
+            if raw < threshold:
+                continue
+            status = CLASSES[1 + int(np.argmax(probs[p, c, 1:]))]
+            cells.append(Cell(s or None, r or None, category, status, _interpolate(raw, calibration), raw))
+    return cells
 
 
 class EncoderModel:
@@ -115,15 +131,4 @@ class EncoderModel:
     def score(self, windows: list[Window], threshold: float | None = None) -> list[list[Cell]]:
         """The cells of each window that hold a claim (probability at or above the threshold)."""
         threshold = self.threshold if threshold is None else threshold
-        found = []
-        for todo, probs in self.probabilities(windows):
-            cells = []
-            for p, (s, r) in enumerate(todo):
-                for c, category in enumerate(CATEGORIES):
-                    raw = 1.0 - float(probs[p, c, NO_CLAIM])
-                    if raw < threshold:
-                        continue
-                    status = CLASSES[1 + int(np.argmax(probs[p, c, 1:]))]
-                    cells.append(Cell(s or None, r or None, category, status, _interpolate(raw, self.calibration)))
-            found.append(cells)
-        return found
+        return [cells_over(todo, probs, threshold, self.calibration) for todo, probs in self.probabilities(windows)]
