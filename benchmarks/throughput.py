@@ -2,6 +2,7 @@
 
     python benchmarks/throughput.py [--limit N] [--processes 1,2] [--corpora stream,pool]
                                     [--workers 1,2] [--pg ADMIN_URL] [--no-prefilter-on stream,pool]
+                                    [--model encoder|linear|rules|FOLDER]
 
 In one run on one machine, for each corpus (`../shared/corpus/stream/reuters21578.jsonl`,
 19,043 stories of 1987, few about arms; `../shared/corpus/pool/docs.jsonl`, 544 documents,
@@ -115,8 +116,10 @@ def main() -> None:
                         help="PostgreSQL admin URL for the load figure (default $ARMSTRACE_TEST_PG_URL)")
     parser.add_argument("--tiny", default="", help="comma-separated numbers of tiny documents to ingest, for "
                         "peak RSS against the number of documents (e.g. 10000,30000,100000); '' for none")
+    parser.add_argument("--model", default="", help="the claim model extract and batch run (default: theirs)")
     args = parser.parse_args()
     armstrace = [sys.executable, "-m", "armstrace"]
+    model = ["--model", args.model] if args.model else []
     if args.tiny:
         tiny_documents([int(n) for n in args.tiny.split(",")], armstrace)
     if not args.corpora:
@@ -124,7 +127,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         empty = Path(folder) / "one.jsonl"
         empty.write_text(json.dumps({"id": "x", "text": "Wheat prices rose on Tuesday."}) + "\n", encoding="utf-8")
-        startup, _rss, _out = measured([*armstrace, "extract", str(empty), "-q"])
+        startup, _rss, _out = measured([*armstrace, "extract", str(empty), "-q", *model])
         print(f"start-up of armstrace extract (one short document): {startup:.1f} s; "
               "'x bare excl.' leaves it out, as bare spaCy's figure leaves out loading its model")
         for name in args.corpora.split(","):
@@ -150,7 +153,7 @@ def main() -> None:
             if name in args.no_prefilter_on.split(","):
                 runs.append(("armstrace extract --no-prefilter", ["--no-prefilter"]))
             for label, extra in runs:
-                seconds, rss, _out = measured([*armstrace, "extract", str(path), "-q", *extra])
+                seconds, rss, _out = measured([*armstrace, "extract", str(path), "-q", *model, *extra])
                 rate = documents / seconds
                 excl = documents / max(seconds - startup, 1e-9) / bare_rate
                 print(f"{label:<40} {seconds:>8.1f} {rate:>8.1f} {tokens / seconds:>9,.0f} {rss / 1024:>7.0f}MB "
@@ -160,7 +163,7 @@ def main() -> None:
             for workers in [w for w in args.workers.split(",") if w]:
                 out = Path(folder) / f"{name}-batch-{workers}"
                 seconds, rss, _out = measured([*armstrace, "batch", str(path), "--out", str(out), "--workers", workers,
-                                               "-q"])
+                                               "-q", *model])
                 rate = rates[workers] = documents / seconds
                 print(f"{f'armstrace batch --workers {workers}':<40} {seconds:>8.1f} {rate:>8.1f} "
                       f"{tokens / seconds:>9,.0f} {rss / 1024:>7.0f}MB {rate / bare_rate:>7.2f}", flush=True)

@@ -56,6 +56,36 @@ def test_states_of_the_day(nlp):
     assert "SUN" in windows[0].parties and "RUS" not in windows[0].parties
 
 
+def test_each_window_carries_what_the_rules_read_in_its_sentence(nlp):
+    from armstrace.extract.encoded import windows_of
+    from armstrace.extract.pipeline import RULES, get_extractor
+    from armstrace.neural.encoding import RULE_PAIR, rule_features
+
+    spdoc = nlp("Tanks for the front\n\nThe weather was cold. Norway sent eight howitzers to Ukraine.")
+    claims = get_extractor(RULES).rule_claims(spdoc, "d1", None, None)
+    windows = windows_of(spdoc, None, rule_claims=claims)
+    window = next(w for w in windows if w.target.startswith("Norway"))
+    assert window.rules == {("NOR", "UKR", "artillery"): "delivered"}
+    todo = pairs(list(window.parties))
+    features = rule_features(todo, window.rules)
+    from armstrace.neural.cells import CATEGORIES, STATUSES
+    p = todo.index(("NOR", "UKR"))
+    assert features[p, CATEGORIES.index("artillery")] == 1 + STATUSES.index("delivered")
+    assert features[p, CATEGORIES.index("missile")] == RULE_PAIR  # the pair, in another category
+    assert features[todo.index(("UKR", "NOR"))].max() == 0  # the rules said nothing of the reverse
+    assert all(not w.rules for w in windows if w is not window)
+
+
+def test_a_read_also_line_is_no_window(nlp):
+    from armstrace.extract.encoded import windows_of
+
+    spdoc = nlp("Farm news\n\nWheat prices rose.\n\nRead also: Norway sends howitzers to Ukraine\n\n"
+                "Norway will send tanks to Ukraine.")
+    targets = [w.target for w in windows_of(spdoc, None)]
+    assert any(t.startswith("Norway will send tanks") for t in targets)
+    assert not any("Read also" in t for t in targets), targets
+
+
 def test_gold_claims_go_to_the_window_of_their_evidence(nlp):
     title, body = "Deliveries", "Norway sent howitzers to Ukraine. Later, Norway sent more howitzers to Ukraine."
     full = f"{title}\n\n{body}"
@@ -136,3 +166,13 @@ def test_the_encoder_is_deterministic(tiny):
     a = runtime.probabilities(windows)[0][1]
     b = runtime.probabilities(windows * 3)[2][1]  # the same window in another batch: the same numbers
     assert np.allclose(a, b, atol=1e-5)
+
+
+def test_the_encoder_path_keeps_the_time_limit_and_names_the_document():
+    from armstrace.extract.pipeline import extract_documents
+    from armstrace.ingest import Document
+
+    docs = [Document(id="slow-one", text="Norway sent eight howitzers to Ukraine. " * 40)]
+    problems = []
+    assert list(extract_documents(docs, on_problem=problems.append, time_limit=0, model="encoder")) == []
+    assert len(problems) == 1 and "slow-one" in str(problems[0]) and "time limit" in str(problems[0])

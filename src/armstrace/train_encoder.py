@@ -41,6 +41,7 @@ def encoder_examples(documents: dict[tuple[str, str], Any], labels: dict[tuple[s
     """Windows and gold cells of every labelled document. `windows_cache` (key -> windows) saves
     parsing a document again; the documents parsed here are added to it."""
     from .extract.encoded import windows_of
+    from .extract.pipeline import RULES, get_extractor
     from .nlp import get_nlp, normalise
     from .nlp.long_docs import is_long, parse
 
@@ -48,17 +49,22 @@ def encoder_examples(documents: dict[tuple[str, str], Any], labels: dict[tuple[s
     todo = sorted(k for k in documents if k not in cache)
     if todo:
         nlp = get_nlp()
+        rules = get_extractor(RULES)
+
+        def windows(spdoc, key):  # as extraction makes them: with the rules' reading of each sentence
+            published = documents[key].published
+            return windows_of(spdoc, published, rule_claims=rules.rule_claims(spdoc, key[1], None, published))
 
         def texts():
             for key in todo:
                 text = normalise(documents[key].full_text or "")
                 if is_long(text):
-                    cache[key] = windows_of(parse(nlp, text), documents[key].published)
+                    cache[key] = windows(parse(nlp, text), key)
                 else:
                     yield text, key
 
         for n, (spdoc, key) in enumerate(nlp.pipe(texts(), as_tuples=True, batch_size=32), 1):
-            cache[key] = windows_of(spdoc, documents[key].published)
+            cache[key] = windows(spdoc, key)
             if progress:
                 progress(n)
     out = []
@@ -247,8 +253,9 @@ def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = Tru
     rest = [e for e in examples if e.key not in held and e.key[0] not in excluded]
     dev = [e for e in rest if dev_split(e.key)]
     train = [e for e in rest if not dev_split(e.key)]
-    if limit_documents is not None:
-        train = train[:limit_documents]
+    if limit_documents is not None:  # a seeded random share (a point of the learning curve)
+        random.Random(0).shuffle(train)
+        train = sorted(train[:limit_documents], key=lambda e: e.key)
     report.documents, report.training_documents = len(examples), len(train)
     report.dev_documents, report.held_out_documents = len(dev), len(test)
     settings = settings or FitSettings()

@@ -8,10 +8,12 @@ of the same sentence its attribution, time, quantity and purpose.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.tokens import Doc
 
+from armstrace.neural.cells import NONE
 from armstrace.neural.runtime import Cell, EncoderModel
 from armstrace.neural.windows import Window, build_windows
 from armstrace.nlp import load_gazetteer
@@ -63,13 +65,24 @@ def _category_of(gaz):
     return category
 
 
-def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None, gaz=None) -> list[Window]:
+def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None, gaz=None,
+               rule_claims: list[Claim] = ()) -> list[Window]:
+    """The encoder's windows of a parsed document, each with what `rule_claims` (the rules'
+    claims of the document) read in its sentence."""
     lex = lex or load_lexicon()
     gaz = gaz or load_gazetteer()
     states = {e.ent_id_ for e in spdoc.ents if e.label_ == "ACTOR"}
     resolver = ActorResolver(gaz, lex)
-    return build_windows(spdoc, cue_lemmas(), day_codes(lex, published), lex.group_nouns,
-                         _group_codes(resolver, states), _category_of(gaz))
+    windows = build_windows(spdoc, cue_lemmas(), day_codes(lex, published), lex.group_nouns,
+                            _group_codes(resolver, states), _category_of(gaz))
+    # boilerplate ("Read also: ...", a photo credit) states no claim of the document
+    windows = [w for w in windows if not w.target.lower().startswith(lex.boilerplate_starts)]
+    by_sentence: dict[int, dict[tuple[str, str, str], str]] = {}
+    for c in rule_claims:
+        by_sentence.setdefault(c.start, {}).setdefault((c.supplier or NONE, c.recipient or NONE, c.category), c.status)
+    for w in windows:
+        w.rules = by_sentence.get(w.start, {})
+    return windows
 
 
 def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
@@ -86,16 +99,26 @@ def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
     return out
 
 
+CHUNK = 256  # windows scored together; between chunks, the time limit is checked
+
+
 def encoder_claims(model: EncoderModel, spdoc: Doc, doc_id: str, text: str, published: str | None,
-                   rule_claims: list[Claim], gaz, lex: Lexicon) -> list[Claim]:
-    windows = windows_of(spdoc, published, lex, gaz)
+                   rule_claims: list[Claim], gaz, lex: Lexicon,
+                   check_time: Callable[[int], None] = lambda sentence: None) -> list[Claim]:
+    """The encoder's claims of a parsed document. `check_time(sentence number)` is called
+    before each chunk of windows is scored (it raises to stop a document over its time limit)."""
+    windows = windows_of(spdoc, published, lex, gaz, rule_claims)
     if not windows:
         return []
     by_sentence: dict[int, list[Claim]] = {}
     for c in rule_claims:
         by_sentence.setdefault(c.start, []).append(c)
     found: dict[tuple, Claim] = {}
-    for window, cells in zip(windows, model.score(windows)):
+    scored: list[list[Cell]] = []
+    for i in range(0, len(windows), CHUNK):
+        check_time(windows[i].sentence)
+        scored += model.score(windows[i:i + CHUNK])
+    for window, cells in zip(windows, scored):
         for cell in cells:
             for claim in _claims(cell, window, spdoc, doc_id, text, by_sentence.get(window.start, []), gaz):
                 key = claim.key()

@@ -557,8 +557,14 @@ class Extractor:
         model = self.model
         if isinstance(model, EncoderModel):
             text = source_text if source_text is not None else spdoc.text
-            rules = self._rule_claims(spdoc, doc_id, source_text, published, time_limit)
-            found = encoder_claims(model, spdoc, doc_id, text, published, rules, self.gaz, self.lex)
+            started = time.monotonic()
+            rules = self.rule_claims(spdoc, doc_id, source_text, published, time_limit)
+
+            def check_time(number: int) -> None:
+                if time_limit is not None and time.monotonic() - started > time_limit:
+                    raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1}: over the time "
+                                          f"limit of {time_limit:g} s for one document")
+            found = encoder_claims(model, spdoc, doc_id, text, published, rules, self.gaz, self.lex, check_time)
             return mention_spans(found, spdoc, text)
         found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
                                 cooccurrence=model is not None and model.cooccurrence,
@@ -571,7 +577,7 @@ class Extractor:
                    cooccurrence: bool = False, fill: bool = False) -> list[Claim]:
         """The rules' claims, and for the claim model to judge, the co-occurrence candidates
         and those with a party filled in from the document (`learned.py`)."""
-        found = self._rule_claims(spdoc, doc_id, source_text, published, time_limit)
+        found = self.rule_claims(spdoc, doc_id, source_text, published, time_limit)
         text = source_text if source_text is not None else spdoc.text
         # their parties as the rules' are: states as they were when the document was written
         if cooccurrence:
@@ -592,8 +598,8 @@ class Extractor:
                 out.append(c)
         return out
 
-    def _rule_claims(self, spdoc: Doc, doc_id: str, source_text: str | None, published: str | None,
-                     time_limit: float | None) -> list[Claim]:
+    def rule_claims(self, spdoc: Doc, doc_id: str, source_text: str | None, published: str | None,
+                    time_limit: float | None = None) -> list[Claim]:
         deadline = None if time_limit is None else time.monotonic() + time_limit
         spdoc_text = spdoc.text
         text = source_text if source_text is not None else spdoc_text

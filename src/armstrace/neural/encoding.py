@@ -5,9 +5,9 @@ first) and, for each window, the token positions of each party. `PairHead` score
 (ordered party pair x category) from the encoder's hidden states: a party is the mean of its
 tokens' vectors (NONE a learned vector), a pair is [CLS; supplier; recipient;
 supplier*recipient] through one hidden layer, and each category adds its own vector and the
-projected mean of its items' tokens in the sentence (a learned vector when it names none)
-before the
-output layer gives one logit for "the cell holds a claim" (a sigmoid) and one for each status
+projected mean of its items' tokens in the sentence (a learned vector when it names none), and
+each cell a learned vector for what the rules read of it (nothing, its triple in some status,
+or its pair in another category), before the output layer gives one logit for "the cell holds a claim" (a sigmoid) and one for each status
 (a softmax): as probabilities of the classes of `cells.CLASSES`, p(no claim) and
 p(claim) x p(status). The torch module of `fit.py` has the same
 shape and exports its weights to this one.
@@ -20,10 +20,29 @@ from pathlib import Path
 
 import numpy as np
 
-from .cells import CATEGORIES, CLASSES, NONE, pairs
+from .cells import CATEGORIES, CLASSES, NONE, STATUSES, pairs
 from .windows import Window
 
 MAX_TOKENS = 96
+# what the rules say of a cell, as one of the head's inputs: 0 nothing, 1 + k the cell's triple
+# in status STATUSES[k], RULE_PAIR its pair in another category
+RULE_PAIR = 1 + len(STATUSES)
+RULE_FEATURES = RULE_PAIR + 1
+
+
+def rule_features(todo: list[tuple[str, str]], rules: dict[tuple[str, str, str], str]) -> np.ndarray:
+    """[pairs, categories] indices of what the rules read of each cell."""
+    out = np.zeros((len(todo), len(CATEGORIES)), dtype=np.int64)
+    if not rules:
+        return out
+    said = {(s, r) for s, r, _ in rules}
+    for p, (s, r) in enumerate(todo):
+        if (s, r) not in said:
+            continue
+        for c, category in enumerate(CATEGORIES):
+            status = rules.get((s, r, category))
+            out[p, c] = 1 + STATUSES.index(status) if status in STATUSES else RULE_PAIR
+    return out
 
 
 @dataclass
@@ -33,6 +52,7 @@ class Encoded:
     types: np.ndarray
     parties: list[dict[str, list[int]]]  # per window: code -> token positions (codes with none are dropped)
     items: list[dict[int, list[int]]]  # per window: category index -> token positions of its items
+    rules: list[dict[tuple[str, str, str], str]]  # per window: what the rules read (`Window.rules`)
 
 
 def load_tokenizer(path: str | Path, max_tokens: int = MAX_TOKENS):
@@ -77,7 +97,7 @@ def encode(tokenizer, windows: list[Window]) -> Encoded:
             if at and category in CATEGORIES:
                 named[CATEGORIES.index(category)] = at
         items.append(named)
-    return Encoded(ids, mask, types, parties, items)
+    return Encoded(ids, mask, types, parties, items, [dict(w.rules) for w in windows])
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:  # the tanh form, as torch's GELU(approximate="tanh")
@@ -94,9 +114,11 @@ class PairHead:
         self.no_item = weights["no_item"].astype(np.float32)
         self.w3, self.b3 = weights["w3"].astype(np.float32), weights["b3"].astype(np.float32)
         self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
+        # a model trained without the rules' reading as an input has no such vectors
+        self.rule = weights["rule"].astype(np.float32) if "rule" in weights else None
 
     def cells(self, hidden: np.ndarray, parties: dict[str, list[int]],
-              items: dict[int, list[int]] | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
+              items: dict[int, list[int]] | None = None, rules: dict[tuple[str, str, str], str] | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
         """One window's pairs and their class probabilities [pairs, categories, classes]."""
         vectors = {code: hidden[pos].mean(axis=0) for code, pos in parties.items()}
         vectors[NONE] = self.none
@@ -111,7 +133,10 @@ class PairHead:
         for c, pos in (items or {}).items():
             named[c] = hidden[pos].mean(axis=0)
         per_category = self.cat + named @ self.w3.T + self.b3  # [categories, size]
-        z = _gelu(h[:, None, :] + per_category[None, :, :]) @ self.w2.T + self.b2  # [pairs, categories, 1 + statuses]
+        pre = h[:, None, :] + per_category[None, :, :]
+        if self.rule is not None:
+            pre = pre + self.rule[rule_features(todo, rules or {})]
+        z = _gelu(pre) @ self.w2.T + self.b2  # [pairs, categories, 1 + statuses]
         claim = 1.0 / (1.0 + np.exp(-z[..., :1]))  # the cell holds a claim
         status = z[..., 1:] - z[..., 1:].max(axis=-1, keepdims=True)
         status = np.exp(status)

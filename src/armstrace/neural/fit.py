@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .cells import CATEGORIES, CLASSES, NO_CLAIM, NONE, STATUSES, WindowCells, pairs
-from .encoding import MAX_TOKENS, encode, load_tokenizer
+from .encoding import MAX_TOKENS, RULE_FEATURES, encode, load_tokenizer, rule_features
 from .windows import Window
 
 IGNORE = -100
@@ -80,6 +80,8 @@ def build_module(base: Path):
             self.no_item = nn.Parameter(torch.zeros(size).normal_(0, 0.02))
             self.item = nn.Linear(size, size)
             self.out = nn.Linear(size, len(CLASSES))
+            self.rule = nn.Embedding(RULE_FEATURES, size)
+            nn.init.normal_(self.rule.weight, 0, 0.02)
             self.gelu = nn.GELU(approximate="tanh")
             self.drop = nn.Dropout(0.1)
 
@@ -87,7 +89,7 @@ def build_module(base: Path):
             return self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
         def cells(self, hidden_one, parties: dict[str, list[int]], todo: list[tuple[str, str]],
-                  items: dict[int, list[int]] | None = None):
+                  items: dict[int, list[int]] | None = None, rules: dict | None = None):
             vectors = {code: hidden_one[pos].mean(dim=0) for code, pos in parties.items()}
             vectors[NONE] = self.none
             s = torch.stack([vectors[a] for a, _ in todo])
@@ -97,7 +99,8 @@ def build_module(base: Path):
             named = [hidden_one[items[c]].mean(dim=0) if items and c in items else self.no_item
                      for c in range(len(CATEGORIES))]
             per_category = self.cat + self.item(torch.stack(named))
-            return self.out(self.drop(self.gelu(h.unsqueeze(1) + per_category.unsqueeze(0))))  # [pairs, cats, classes]
+            said = self.rule(torch.from_numpy(rule_features(todo, rules or {})))  # [pairs, cats, size]
+            return self.out(self.drop(self.gelu(h.unsqueeze(1) + per_category.unsqueeze(0) + said)))  # [pairs, cats, classes]
 
     return ClaimEncoder()
 
@@ -170,7 +173,7 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
                 todo, labels = cell_labels(enc.parties[j], cells[k])
                 if not todo:
                     continue
-                logits = model.cells(hidden[j], enc.parties[j], todo, enc.items[j]).reshape(-1, len(CLASSES))
+                logits = model.cells(hidden[j], enc.parties[j], todo, enc.items[j], enc.rules[j]).reshape(-1, len(CLASSES))
                 target = torch.from_numpy(labels).reshape(-1)
                 kept = target != IGNORE
                 claim_terms.append(claim_loss(logits[kept, 0], (target[kept] > NO_CLAIM).float()))
@@ -210,7 +213,7 @@ def head_weights(model) -> dict[str, np.ndarray]:
             "b1": model.pair.bias.detach().numpy(), "cat": model.cat.detach().numpy(),
             "w2": model.out.weight.detach().numpy(), "b2": model.out.bias.detach().numpy(),
             "no_item": model.no_item.detach().numpy(), "w3": model.item.weight.detach().numpy(),
-            "b3": model.item.bias.detach().numpy()}
+            "b3": model.item.bias.detach().numpy(), "rule": model.rule.weight.detach().numpy()}
 
 
 def export(model, folder: str | Path, config: dict | None = None, quantise: bool = True) -> Path:

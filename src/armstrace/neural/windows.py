@@ -42,6 +42,9 @@ class Window:
     # item category -> the target sentence's items of that category (the catalogue's and the
     # lexicon's: WEAPON and ARMS entities), as (0, start, end) spans
     items: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    # what the rules read in the target sentence: (supplier, recipient, category) -> status, the
+    # parties as codes (NONE for an unnamed one); the encoder weighs it as one of its inputs
+    rules: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def codes(self) -> list[str]:
         return list(self.parties)
