@@ -1,6 +1,6 @@
 """Extraction quality of a claim model on every labelled set, and how well its confidence is calibrated.
 
-    python benchmarks/encoder.py [--model shipped|linear|rules|FOLDER] [--sets seed,dev,pool,old,new]
+    python benchmarks/encoder.py [--model shipped|encoder|rules|FOLDER] [--sets seed,dev,pool,old,new]
 
 For each set, `armstrace.extract` with the model, scored by `../shared/eval/score.py`:
 
@@ -93,10 +93,10 @@ def main() -> None:
     for k, (n, right) in enumerate(bins):
         if n:
             print(f"  {k / 10:.1f}-{(k + 1) / 10:.1f}  {n:>6}  {right / n:.3f}")
-    if args.model not in ("rules", "linear"):
+    if args.model not in ("rules", "linear", "shipped"):
         from armstrace.neural.runtime import shipped_dir
 
-        folder = shipped_dir() if args.model == "shipped" else Path(args.model)
+        folder = shipped_dir() if args.model == "encoder" else Path(args.model)
         config = json.loads((folder / "config.json").read_text())
         if config.get("learning_curve"):
             print("\nlearning curve (held-out triple F1, by the training's own scoring):")
