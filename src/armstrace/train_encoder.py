@@ -224,6 +224,13 @@ def held_out_parts(keys) -> dict[str, list]:
     return {"old part": [k for k in keys if k[0] != "train2"], "new part (train2)": [k for k in keys if k[0] == "train2"]}
 
 
+def _share(examples: list[DocExample], size: int, seed: int) -> list[DocExample]:
+    """A seeded random `size` of the documents, the same whatever their order."""
+    order = sorted(examples, key=lambda e: e.key)
+    random.Random(seed).shuffle(order)
+    return order[:size]
+
+
 def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = True,
                   docs: dict[str, str] | None = None, synthetic: bool = True, out: str | Path | None = None, settings=None,
                   held_out: set[tuple[str, str]] | None = None, exclude_corpora: Iterable[str] = (),
@@ -253,12 +260,11 @@ def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = Tru
     rest = [e for e in examples if e.key not in held and e.key[0] not in excluded]
     dev = [e for e in rest if dev_split(e.key)]
     train = [e for e in rest if not dev_split(e.key)]
+    settings = settings or FitSettings()
     if limit_documents is not None:  # a seeded random share (a point of the learning curve)
-        random.Random(0).shuffle(train)
-        train = sorted(train[:limit_documents], key=lambda e: e.key)
+        train = sorted(_share(train, limit_documents, settings.seed), key=lambda e: e.key)
     report.documents, report.training_documents = len(examples), len(train)
     report.dev_documents, report.held_out_documents = len(dev), len(test)
-    settings = settings or FitSettings()
 
     def one(train_part, folder):
         windows = [w for e in train_part for w in e.windows]
@@ -290,10 +296,8 @@ def train_encoder(label_files: Iterable[str | Path] = (), *, shipped: bool = Tru
     report.scores = held_scores(runtime, report.threshold, calibration)
     for share in curve:
         size = int(len(train) * share)
-        order = sorted(train, key=lambda e: e.key)
-        random.Random(settings.seed).shuffle(order)
         with tempfile.TemporaryDirectory() as part_dir:
-            part, t, cal = one(order[:size], part_dir)
+            part, t, cal = one(_share(train, size, settings.seed), part_dir)
             f1 = held_scores(part, t, cal).get("all", {}).get("triple_f1", 0.0)
         report.curve.append((f"model, {share:.0%}", size, f1))
     if report.scores:

@@ -76,7 +76,7 @@ def windows_of(spdoc: Doc, published: str | None, lex: Lexicon | None = None, ga
     windows = build_windows(spdoc, cue_lemmas(), day_codes(lex, published), lex.group_nouns,
                             _group_codes(resolver, states), _category_of(gaz))
     # boilerplate ("Read also: ...", a photo credit) states no claim of the document
-    windows = [w for w in windows if not w.target.lower().startswith(lex.boilerplate_starts)]
+    windows = [w for w in windows if not lex.is_boilerplate(w.target)]
     by_sentence: dict[int, dict[tuple[str, str, str], str]] = {}
     for c in rule_claims:
         by_sentence.setdefault(c.start, {}).setdefault((c.supplier or NONE, c.recipient or NONE, c.category), c.status)

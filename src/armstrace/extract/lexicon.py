@@ -46,6 +46,10 @@ class Lexicon:
     window_cues: frozenset[str] = frozenset()  # more words that make a sentence a window of the claim encoder
     predecessors: tuple[tuple[str, str, str], ...] = ()  # (code, code before, until date): RUS was SUN until 1991-12-26
 
+    def is_boilerplate(self, sentence: str) -> bool:
+        """A line of page furniture ("Read also: ...", "Subscribe"): no claim of the document."""
+        return sentence.lower().startswith(self.boilerplate_starts)
+
     def is_trigger_verb(self, lemma: str) -> bool:
         return lemma in self.give_verbs or lemma in self.get_verbs
 

@@ -557,13 +557,8 @@ class Extractor:
         model = self.model
         if isinstance(model, EncoderModel):
             text = source_text if source_text is not None else spdoc.text
-            started = time.monotonic()
-            rules = self.rule_claims(spdoc, doc_id, source_text, published, time_limit)
-
-            def check_time(number: int) -> None:
-                if time_limit is not None and time.monotonic() - started > time_limit:
-                    raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1}: over the time "
-                                          f"limit of {time_limit:g} s for one document")
+            check_time = time_check(doc_id, time_limit, sum(1 for _ in spdoc.sents))  # one deadline for both
+            rules = self.rule_claims(spdoc, doc_id, source_text, published, check_time=check_time)
             found = encoder_claims(model, spdoc, doc_id, text, published, rules, self.gaz, self.lex, check_time)
             return mention_spans(found, spdoc, text)
         found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
@@ -599,8 +594,10 @@ class Extractor:
         return out
 
     def rule_claims(self, spdoc: Doc, doc_id: str, source_text: str | None, published: str | None,
-                    time_limit: float | None = None) -> list[Claim]:
-        deadline = None if time_limit is None else time.monotonic() + time_limit
+                    time_limit: float | None = None,
+                    check_time: Callable[[int], None] | None = None) -> list[Claim]:
+        """The rules' claims of a parsed document. Over `time_limit` seconds (or when
+        `check_time(sentence number)`, a `time_check`, raises) it stops with `ExtractionLimit`."""
         spdoc_text = spdoc.text
         text = source_text if source_text is not None else spdoc_text
         ctx = DocContext(self.gaz, published, leaders=self.lex.leaders)
@@ -611,18 +608,15 @@ class Extractor:
             quoted.setdefault(number, speaker)
         last_reported: tuple[int, list[str]] | None = None  # sentence number and sources of the last reported claim
         by_sentence: dict[int, list[Claim]] = {}
-
-        def check_time(number: int) -> None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1} of "
-                                      f"{len(sents)}: over the time limit of {time_limit:g} s for one document")
+        if check_time is None:
+            check_time = time_check(doc_id, time_limit, len(sents))
 
         for number, sent in enumerate(sents):
             check_time(number)
             stripped = sent.text.strip()
             if not any(ch.isalpha() for ch in stripped):
                 continue
-            if stripped.lower().startswith(self.lex.boilerplate_starts):
+            if self.lex.is_boilerplate(stripped):
                 ctx.observe_sentence(sent)
                 continue
             headline = _is_headline(sent, spdoc_text)
@@ -821,6 +815,18 @@ def get_extractor(model: "ClaimModel | EncoderModel | str | Path | None" = SHIPP
 MAX_CHARS = 1_000_000  # characters of headline and text (spaCy's own default bound)
 TIME_LIMIT = 60.0  # seconds of extraction per document, after parsing
 LANGUAGES = ("en",)  # what the pipeline reads; other documents are passed over, not misread
+
+
+def time_check(doc_id: str, time_limit: float | None, sentences: int) -> Callable[[int], None]:
+    """A check to call at each sentence of a document: it raises `ExtractionLimit` once
+    `time_limit` seconds have passed since the check was made (never when it is None)."""
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+
+    def check(number: int) -> None:
+        if deadline is not None and time.monotonic() > deadline:
+            raise ExtractionLimit(doc_id, f"extraction stopped at sentence {number + 1} of "
+                                  f"{sentences}: over the time limit of {time_limit:g} s for one document")
+    return check
 
 
 class ExtractionLimit(Exception):

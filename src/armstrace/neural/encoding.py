@@ -97,7 +97,7 @@ def encode(tokenizer, windows: list[Window]) -> Encoded:
             if at and category in CATEGORIES:
                 named[CATEGORIES.index(category)] = at
         items.append(named)
-    return Encoded(ids, mask, types, parties, items, [dict(w.rules) for w in windows])
+    return Encoded(ids, mask, types, parties, items, [w.rules for w in windows])
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:  # the tanh form, as torch's GELU(approximate="tanh")
