@@ -76,6 +76,45 @@ def test_each_window_carries_what_the_rules_read_in_its_sentence(nlp):
     assert all(not w.rules for w in windows if w is not window)
 
 
+def test_each_party_carries_its_role_in_the_sentence(nlp):
+    from armstrace.neural.windows import ROLES
+
+    def roles(text):
+        window = build_windows(nlp(text), CUES)[-1]
+        return {code: ROLES[k] for code, k in window.roles.items()}
+
+    assert roles("Norway supplies Ukraine with howitzers.") == {"NOR": "subject", "UKR": "object"}
+    assert roles("Ukraine received howitzers from Norway and Sweden.") == {
+        "UKR": "subject", "NOR": "from", "SWE": "from"}  # coordination shares the role
+    assert roles("The howitzers were delivered to Ukraine by Norway.") == {"UKR": "to", "NOR": "by"}
+    # a party the context names, not the sentence, has the role "context" (0: no entry)
+    window = build_windows(nlp("Norway is a rich country. It will deliver howitzers soon."), CUES)[-1]
+    assert "NOR" in window.parties and "NOR" not in window.roles
+
+
+def test_a_party_vector_adds_its_role_and_an_older_head_has_none():
+    from armstrace.neural.cells import CATEGORIES, CLASSES
+    from armstrace.neural.encoding import RULE_FEATURES, PairHead
+    from armstrace.neural.windows import ROLES
+
+    rng = np.random.default_rng(0)
+    size = 8
+    weights = {"none": rng.normal(size=size), "w1": rng.normal(size=(size, 4 * size)), "b1": np.zeros(size),
+               "cat": rng.normal(size=(len(CATEGORIES), size)), "no_item": rng.normal(size=size),
+               "w3": rng.normal(size=(size, size)), "b3": np.zeros(size),
+               "w2": rng.normal(size=(len(CLASSES), size)), "b2": np.zeros(len(CLASSES)),
+               "rule": rng.normal(size=(RULE_FEATURES, size))}
+    hidden = rng.normal(size=(6, size)).astype(np.float32)
+    parties = {"NOR": [1], "UKR": [3]}
+    old = PairHead(weights)  # a model trained before roles: they change nothing
+    assert np.allclose(old.cells(hidden, parties)[1], old.cells(hidden, parties, roles={"NOR": 1, "UKR": 3})[1])
+    new = PairHead({**weights, "role": rng.normal(size=(len(ROLES), size))})
+    subject_first = new.cells(hidden, parties, roles={"NOR": 1, "UKR": 3})[1]
+    swapped = new.cells(hidden, parties, roles={"NOR": 3, "UKR": 1})[1]
+    assert not np.allclose(subject_first, swapped)
+    assert np.allclose(subject_first.sum(axis=-1), 1.0, atol=1e-5)
+
+
 def test_a_read_also_line_is_no_window(nlp):
     from armstrace.extract.encoded import windows_of
 

