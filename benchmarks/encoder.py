@@ -1,6 +1,7 @@
 """Extraction quality of a claim model on every labelled set, and how well its confidence is calibrated.
 
     python benchmarks/encoder.py [--model shipped|encoder|rules|FOLDER] [--sets seed,dev,pool,old,new]
+                                 [--save DIR]   # also write each set's predictions and gold there
 
 For each set, `armstrace.extract` with the model, scored by `../shared/eval/score.py`:
 
@@ -58,6 +59,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="shipped")
     parser.add_argument("--sets", default="seed,dev,pool,old,new")
+    parser.add_argument("--save", type=Path, help="write SET.predictions.jsonl (and the held-out sets' gold and "
+                        "documents) to this folder")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from armstrace.extract.evaluate import evaluate, load_scorer, predict
@@ -70,9 +73,12 @@ def main() -> None:
     bins = [[0, 0] for _ in range(10)]
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets.split(","):
-            gold, docs = sets[name] if name in sets else held_out(name, Path(tmp))
+            gold, docs = sets[name] if name in sets else held_out(name, args.save or Path(tmp))
             started = time.monotonic()
             preds = predict(docs, model=args.model)
+            if args.save:
+                args.save.mkdir(parents=True, exist_ok=True)
+                (args.save / f"{name}.predictions.jsonl").write_text("".join(json.dumps(c) + "\n" for c in preds))
             seconds = time.monotonic() - started
             metrics, _ = evaluate(gold, docs, scorer, predictions=preds)
             t, s = metrics["triple"], metrics["strict"]
