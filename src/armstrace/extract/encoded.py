@@ -17,6 +17,7 @@ from armstrace.neural.cells import NONE
 from armstrace.neural.runtime import Cell, EncoderModel
 from armstrace.neural.windows import Window, build_windows
 from armstrace.nlp import load_gazetteer
+from armstrace.nlp.ents import ents_of
 
 from .claim import Claim
 from .lexicon import Lexicon, load_lexicon
@@ -91,7 +92,7 @@ def _designations(spdoc: Doc, window: Window, category: str, gaz) -> list[str]:
     span = spdoc.char_span(window.start, window.end, alignment_mode="expand")
     if span is None:
         return out
-    for ent in span.ents:
+    for ent in ents_of(span):
         if ent.label_ == "WEAPON":
             weapon = gaz.weapon(ent.ent_id_)
             if weapon is not None and weapon.category == category and weapon.designation not in out:

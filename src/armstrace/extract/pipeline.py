@@ -21,6 +21,7 @@ from armstrace.nlp.long_docs import is_long, parse
 from .attribution import (attribute, name_described_source, phrase_text, quote_sources, source_tokens,
                           speaker_turns)
 from .claim import Claim
+from .combined import Combined
 from .context import DocContext
 from .details import find_purpose, find_time
 from .encoded import encoder_claims
@@ -121,22 +122,29 @@ def _is_headline(sent: Span, text: str) -> bool:
 
 
 SHIPPED = "shipped"  # the default: the linear judge over the rules' candidates (`armstrace/data/model/claims.json`)
-LINEAR = "linear"  # the same, by name
+# with the claim encoder's confident claims beside it (`combined.py`)
+LINEAR = "linear"  # the linear judge alone
 ENCODER = "encoder"  # the fine-tuned claim encoder that ships in the package (`armstrace/data/model/encoder/`)
 RULES = "rules"  # no model: the rules' candidates as they are
 
 
-def load_model(model: "ClaimModel | EncoderModel | str | Path | None") -> "ClaimModel | EncoderModel | None":
+Model = "ClaimModel | EncoderModel | Combined"
+
+
+def load_model(model: "Model | str | Path | None") -> "Model | None":
     """A claim model: an instance, a path to one (a claim-encoder folder or a linear model's
-    JSON file), SHIPPED (the default: the linear judge over the rules' candidates; LINEAR names
-    it too), ENCODER (the shipped claim encoder) or RULES/None (none)."""
+    JSON file), SHIPPED (the default: the linear judge over the rules' candidates with the
+    claim encoder's confident claims beside it), LINEAR (the linear judge alone), ENCODER (the
+    shipped claim encoder alone) or RULES/None (none)."""
     if model is None or model == RULES:
         return None
-    if model in (SHIPPED, LINEAR):
+    if model == SHIPPED:
+        return Combined.load()
+    if model == LINEAR:
         return ClaimModel.load()
     if model == ENCODER:
         return EncoderModel.load()
-    if isinstance(model, (ClaimModel, EncoderModel)):
+    if isinstance(model, (ClaimModel, EncoderModel, Combined)):
         return model
     if Path(model).is_dir():
         return EncoderModel.load(model)
@@ -148,7 +156,7 @@ class Extractor:
     (when there is one) keeps the right ones, calibrates their confidence and their status."""
 
     def __init__(self, gaz: Gazetteer | None = None, lex: Lexicon | None = None,
-                 model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED):
+                 model: "Model | str | Path | None" = SHIPPED):
         self.gaz = gaz or load_gazetteer()
         self.lex = lex or load_lexicon()
         self.actors = ActorResolver(self.gaz, self.lex)
@@ -555,24 +563,35 @@ class Extractor:
         """Claims from a parsed document; evidence is cut from `source_text` (same offsets).
         After `time_limit` seconds it stops with `ExtractionLimit`."""
         model = self.model
-        if isinstance(model, EncoderModel):
-            text = source_text if source_text is not None else spdoc.text
-            check_time = time_check(doc_id, time_limit, sum(1 for _ in spdoc.sents))  # one deadline for both
+        text = source_text if source_text is not None else spdoc.text
+        if isinstance(model, (EncoderModel, Combined)):
+            check_time = time_check(doc_id, time_limit, sum(1 for _ in spdoc.sents))  # one deadline for all
             rules = self.rule_claims(spdoc, doc_id, source_text, published, check_time=check_time)
-            found = encoder_claims(model, spdoc, doc_id, text, published, rules, self.gaz, self.lex, check_time)
-            return mention_spans(found, spdoc, text)
+            encoder = model if isinstance(model, EncoderModel) else model.encoder
+            # the encoder reads the rules' claims as they are, before a judge changes them
+            encoded = encoder_claims(encoder, spdoc, doc_id, text, published, rules, self.gaz, self.lex, check_time)
+            if isinstance(model, EncoderModel):
+                return mention_spans(encoded, spdoc, text)
+            judge = model.linear
+            found = self.candidates(spdoc, doc_id, source_text, published, rules=rules,
+                                    cooccurrence=judge is not None and judge.cooccurrence,
+                                    fill=judge is not None and judge.fill)
+            found = found if judge is None else judge.apply(found, spdoc, self)
+            return mention_spans(model.merge(found, encoded), spdoc, text)
         found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
                                 cooccurrence=model is not None and model.cooccurrence,
                                 fill=model is not None and model.fill)
         found = found if model is None else model.apply(found, spdoc, self)
-        return mention_spans(found, spdoc, source_text if source_text is not None else spdoc.text)
+        return mention_spans(found, spdoc, text)
 
     def candidates(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
                    published: str | None = None, time_limit: float | None = None, *,
-                   cooccurrence: bool = False, fill: bool = False) -> list[Claim]:
-        """The rules' claims, and for the claim model to judge, the co-occurrence candidates
-        and those with a party filled in from the document (`learned.py`)."""
-        found = self.rule_claims(spdoc, doc_id, source_text, published, time_limit)
+                   cooccurrence: bool = False, fill: bool = False, rules: list[Claim] | None = None) -> list[Claim]:
+        """The rules' claims (`rules` when they were read already), and for the claim model to
+        judge, the co-occurrence candidates and those with a party filled in from the document
+        (`learned.py`)."""
+        found = list(rules) if rules is not None else self.rule_claims(spdoc, doc_id, source_text, published,
+                                                                         time_limit)
         text = source_text if source_text is not None else spdoc.text
         # their parties as the rules' are: states as they were when the document was written
         if cooccurrence:
@@ -799,9 +818,9 @@ def _drop_subsumed(claims: list[Claim]) -> list[Claim]:
 _EXTRACTORS: dict[str, Extractor] = {}
 
 
-def get_extractor(model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED) -> Extractor:
+def get_extractor(model: "Model | str | Path | None" = SHIPPED) -> Extractor:
     """The shared extractor for a model (SHIPPED by default, RULES for none, or a path)."""
-    if isinstance(model, (ClaimModel, EncoderModel)):
+    if isinstance(model, (ClaimModel, EncoderModel, Combined)):
         return Extractor(model=model)
     key = str(model)
     if key not in _EXTRACTORS:
@@ -856,7 +875,7 @@ def _check_size(doc: Document, text: str, max_chars: int | None) -> None:
 
 
 def extract_document(doc: Document, nlp: Language | None = None, *, max_chars: int | None = MAX_CHARS,
-                     time_limit: float | None = TIME_LIMIT, model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED,
+                     time_limit: float | None = TIME_LIMIT, model: "Model | str | Path | None" = SHIPPED,
                      min_confidence: float = 0.0, prefilter: bool = True) -> list[Claim]:
     """All arms-transfer claims of one document (offsets into `doc.full_text`).
 
@@ -887,7 +906,7 @@ _SKIP, _PARSE, _LONG = "skip", "parse", "long"  # what `extract_documents` does 
 def extract_documents(docs: Iterable[Document], nlp: Language | None = None, batch_size: int = 32, *,
                       on_problem: Callable[[InputProblem], None] | None = None,
                       max_chars: int | None = MAX_CHARS, time_limit: float | None = TIME_LIMIT,
-                      model: "ClaimModel | EncoderModel | str | Path | None" = SHIPPED,
+                      model: "Model | str | Path | None" = SHIPPED,
                       min_confidence: float = 0.0, prefilter: bool = True) -> Iterator[tuple[Document, list[Claim]]]:
     """Claims of many documents, parsed in batches with `nlp.pipe`, in input order.
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
+from armstrace.nlp.ents import ents_of  # a sentence's entities without reading the whole document's
+
 ITEM_LABELS = ("WEAPON", "ARMS")
 ACTOR = "ACTOR"
 OTHER_GROUP = "other-group"  # the guidelines' code of a group no slug names
@@ -72,7 +74,7 @@ def _actors(sent: Span, group_words: frozenset[str] = frozenset(),
     """(code, start, end) of the ACTOR entities of a sentence, characters in the document, and
     of its group nouns outside them ("the guerrillas", "arms traffickers"): the codes
     `group_codes` gives the noun (OTHER_GROUP without it)."""
-    found = [(e.ent_id_, e.start_char, e.end_char) for e in sent.ents if e.label_ == ACTOR and e.ent_id_]
+    found = [(e.ent_id_, e.start_char, e.end_char) for e in ents_of(sent) if e.label_ == ACTOR and e.ent_id_]
     if group_words:
         for tok in sent:
             if tok.ent_type_ != ACTOR and tok.is_alpha and (tok.lower_ in group_words or tok.lemma_.lower() in group_words):
@@ -123,7 +125,7 @@ def _roles(spdoc: Doc, found: list[tuple[str, int, int]]) -> dict[str, int]:
 
 def is_candidate(sent: Span, cue_lemmas: frozenset[str]) -> bool:
     """A sentence that names an item or a transfer cue."""
-    if any(e.label_ in ITEM_LABELS for e in sent.ents):
+    if any(e.label_ in ITEM_LABELS for e in ents_of(sent)):
         return True
     return any(t.lemma_.lower() in cue_lemmas for t in sent if t.is_alpha)
 
@@ -132,7 +134,7 @@ def _items(sent: Span, start: int, end: int, category_of: Callable[[Span], str |
     found: dict[str, list[tuple[int, int, int]]] = {}
     if category_of is None:
         return found
-    for e in sent.ents:
+    for e in ents_of(sent):
         if e.label_ in ITEM_LABELS and e.start_char >= start and e.end_char <= end:
             category = category_of(e)
             if category:
@@ -152,6 +154,7 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
     cue_lemmas = frozenset(cue_lemmas)
     group_words = frozenset(group_words)
     sents = list(spdoc.sents)
+    text = spdoc.text  # once: Doc.text joins every token's text each time it is read
     mentions = [_actors(s, group_words, group_codes) for s in sents]
     if rename:
         mentions = [[(rename.get(c, c), s, e) for c, s, e in found] for found in mentions]
@@ -159,7 +162,7 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
     first_name: dict[str, str] = {}
     for found in mentions:
         for code, s, e in found:
-            first_name.setdefault(code, spdoc.text[s:e])
+            first_name.setdefault(code, text[s:e])
     top = [code for code, _ in counts.most_common(DOCUMENT_ACTORS)]
     windows: list[Window] = []
     for number, sent in enumerate(sents):
@@ -167,7 +170,7 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
         if end <= start or not is_candidate(sent, cue_lemmas):
             continue
         end = min(end, start + MAX_SENTENCE_CHARS)
-        target = spdoc.text[start:end]
+        target = text[start:end]
         parties: dict[str, list[tuple[int, int, int]]] = {}
         for code, s, e in mentions[number]:
             if s >= start and e <= end:
@@ -189,12 +192,12 @@ def build_windows(spdoc: Doc, cue_lemmas: Iterable[str] = (), rename: dict[str, 
         if number > 0 and 0 not in before:  # the headline (or the first sentence)
             h0, h1 = _stripped(sents[0])
             if h1 - h0 <= MAX_SENTENCE_CHARS:
-                add(spdoc.text[h0:h1], [m for m in mentions[0] if m[1] >= h0 and m[2] <= h1], h0)
+                add(text[h0:h1], [m for m in mentions[0] if m[1] >= h0 and m[2] <= h1], h0)
         for k in before:
             s0, s1 = _stripped(sents[k])
             if s1 - s0 > MAX_SENTENCE_CHARS:
                 continue
-            add(spdoc.text[s0:s1], [m for m in mentions[k] if m[1] >= s0 and m[2] <= s1], s0)
+            add(text[s0:s1], [m for m in mentions[k] if m[1] >= s0 and m[2] <= s1], s0)
         for code in top:
             if code not in parties and code in first_name:
                 add(first_name[code], [(code, 0, len(first_name[code]))], 0)
