@@ -145,9 +145,10 @@ def render_document(doc: Document) -> str:
 
 
 model_option = click.option(
-    "--model", default=None, metavar="PATH|encoder|rules",
-    help="Claim model: 'encoder' for the shipped claim encoder, a folder (or a --linear JSON file) `armstrace train "
-         "--out` wrote, or 'rules' for the rules alone (default: the shipped linear judge over the rules' candidates).")
+    "--model", default=None, metavar="PATH|linear|encoder|rules",
+    help="Claim model: 'linear' for the shipped linear judge over the rules' candidates, 'encoder' for the shipped "
+         "claim encoder, a folder (or a --linear JSON file) `armstrace train --out` wrote, or 'rules' for the rules "
+         "alone (default: the linear judge with the encoder's claims of confidence >= 0.75 beside it).")
 confidence_option = click.option(
     "--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
     help="Only claims at least this likely to be right (the model's calibrated probability).")
@@ -232,7 +233,7 @@ def extract(inputs: tuple[str, ...], fmt: str, fields: tuple[str, ...], model: s
               help="Where to write the model: a folder for the claim encoder, a JSON file with --linear "
                    "(default: the shipped model in the package).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--epochs", type=click.IntRange(1, 20), default=3, show_default=True,
+@click.option("--epochs", type=click.IntRange(1, 20), default=4, show_default=True,
               help="Passes over the training windows (the claim encoder).")
 @click.option("--exclude-corpus", "excluded", multiple=True, metavar="NAME", default=("pool",), show_default=True,
               help="Leave the labels of this corpus out of training (the shipped model leaves out the pool, so "

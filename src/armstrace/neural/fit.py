@@ -1,7 +1,7 @@
 """Fine-tuning the claim encoder with torch (the `train` extra), and its export to int8 ONNX.
 
     from armstrace.neural.fit import FitSettings, fit, export
-    model = fit(train_windows, train_cells, FitSettings(epochs=3))
+    model = fit(train_windows, train_cells, FitSettings(epochs=4))
     export(model, "model-folder/")   # model.onnx (int8), tokenizer.json, head.npz, config.json
 
 The encoder is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0), read from the files of
@@ -32,7 +32,7 @@ IGNORE = -100
 
 @dataclass
 class FitSettings:
-    epochs: int = 3
+    epochs: int = 4
     batch_size: int = 16
     learning_rate: float = 8e-5
     head_learning_rate: float = 1e-3
