@@ -30,9 +30,9 @@ class Combined:
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
 
     @classmethod
-    def load(cls, encoder: str | None = None) -> "Combined":
-        """The shipped linear judge and claim encoder (or the encoder folder `encoder`)."""
-        model = EncoderModel.load(encoder)
+    def load(cls) -> "Combined":
+        """The shipped linear judge and claim encoder."""
+        model = EncoderModel.load()
         return cls(ClaimModel.load(), model, float(model.config.get("default_min_confidence", DEFAULT_MIN_CONFIDENCE)))
 
     def merge(self, judged: list[Claim], encoded: list[Claim]) -> list[Claim]:

@@ -572,17 +572,18 @@ class Extractor:
             encoded = encoder_claims(encoder, spdoc, doc_id, text, published, rules, self.gaz, self.lex, check_time)
             if isinstance(model, EncoderModel):
                 return mention_spans(encoded, spdoc, text)
-            judge = model.linear
-            found = self.candidates(spdoc, doc_id, source_text, published, rules=rules,
-                                    cooccurrence=judge is not None and judge.cooccurrence,
-                                    fill=judge is not None and judge.fill)
-            found = found if judge is None else judge.apply(found, spdoc, self)
-            return mention_spans(model.merge(found, encoded), spdoc, text)
-        found = self.candidates(spdoc, doc_id, source_text, published, time_limit,
-                                cooccurrence=model is not None and model.cooccurrence,
-                                fill=model is not None and model.fill)
-        found = found if model is None else model.apply(found, spdoc, self)
-        return mention_spans(found, spdoc, text)
+            judged = self._judged(model.linear, spdoc, doc_id, source_text, published, rules=rules)
+            return mention_spans(model.merge(judged, encoded), spdoc, text)
+        return mention_spans(self._judged(model, spdoc, doc_id, source_text, published, time_limit), spdoc, text)
+
+    def _judged(self, judge: ClaimModel | None, spdoc: Doc, doc_id: str, source_text: str | None,
+                published: str | None, time_limit: float | None = None,
+                rules: list[Claim] | None = None) -> list[Claim]:
+        """The rules' candidates as the linear judge keeps them (all of them with no judge)."""
+        found = self.candidates(spdoc, doc_id, source_text, published, time_limit, rules=rules,
+                                cooccurrence=judge is not None and judge.cooccurrence,
+                                fill=judge is not None and judge.fill)
+        return found if judge is None else judge.apply(found, spdoc, self)
 
     def candidates(self, spdoc: Doc, doc_id: str = "", source_text: str | None = None,
                    published: str | None = None, time_limit: float | None = None, *,

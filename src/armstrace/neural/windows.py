@@ -88,7 +88,7 @@ def role_of(tok: Token) -> int:
     """The index in ROLES of a mention's role, from its root token: through coordination,
     apposition and compounds ("Russia and Iran", "the US, its ally,") to the word that has it."""
     for _ in range(8):
-        if tok.dep_ in ("conj", "appos", "compound") and tok.head is not tok:
+        if tok.dep_ in ("conj", "appos", "compound") and tok.head.i != tok.i:  # spaCy makes a new Token each time
             tok = tok.head
         else:
             break
